@@ -1,0 +1,42 @@
+import { BUILTINS } from '../core/index';
+
+/** `kl-lens --help`: usage, options, and the function reference generated from the builtins themselves. */
+export function helpText(): string {
+  const width = Math.max(...Object.values(BUILTINS).map((b) => b.spec.usage.length));
+  const functions = Object.values(BUILTINS)
+    .map((b) => `  ${b.spec.usage.padEnd(width)}  ${b.spec.summary}`)
+    .join('\n');
+  return `kl-lens — evaluate KL divergences and related measures, and see why the number is what it is
+
+Usage:
+  kl-lens eval '<program>' [--var NAME=PATH[#KEY]]... [--json] [--digits N]
+  kl-lens eval - ...            read the program from stdin
+  kl-lens eval --file F.kl ...  read the program from a file
+  kl-lens --help | --version
+
+Options:
+  --var NAME=PATH[#KEY]  bind NAME to a tensor in a file (KEY picks one inside a container)
+  --json                 print one JSON object: {"value", "unit", "warnings", ...}; non-finite
+                         numbers are the strings "Infinity", "-Infinity", "NaN"
+  --digits N             significant digits in the text answer (default 5)
+
+Language:
+  Statements are separated by newlines or ';', '#' starts a comment; 'name = expr' assigns.
+  The value of the program is its last statement. Numbers, nested arrays [[1, 2], [3, 4]],
+  strings, + - * / ^ (element-wise, with broadcasting), calls f(x, T=4).
+  Divergences take two distributions as P || Q, P ‖ Q or P, Q.
+  Options on divergences: base= (e, 2, 10, any b > 0, or "bits"/"nats"/"hartleys"),
+  reduction= ("none", "sum", "mean", "batchmean"), normalize= (true/false; default true).
+  Constants: e, pi, inf, nan, true, false.
+
+Functions:
+${functions}
+
+Examples:
+  kl-lens eval "KL([0.5, 0.3, 0.2] || [0.4, 0.4, 0.2])"
+  kl-lens eval "KL(N(0, 1) || N(1, 2), base=2)"
+  kl-lens eval 'distill(s, t, T=4)' --var s=student.npy --var t=teacher.npy --json
+
+Errors print one line 'error: ...' on stderr and exit with status 1.
+`;
+}

@@ -1,0 +1,78 @@
+/**
+ * `kl-lens`: the command-line front end over the pure core. Every failure ends as one line
+ * `error: ...` on stderr and exit status 1 — never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { KlError, formatError, runProgram, parse, type Value } from '../core/index';
+import { formatValue } from '../core/format';
+import { valueToJson } from '../core/json';
+import { CliError, type EvalArgs, parseArgs, UsageError } from './args';
+import { FileError, loadTensor } from './files';
+import { helpText } from './help';
+
+declare const KL_LENS_VERSION: string | undefined;
+
+function readProgram(args: EvalArgs): string {
+  if (args.file !== undefined) return readFileSync(args.file, 'utf8');
+  if (args.program === '-') return readFileSync(0, 'utf8');
+  return args.program!;
+}
+
+function evalCommand(args: EvalArgs): number {
+  const source = readProgram(args);
+  const env = new Map<string, Value>();
+  for (const v of args.vars) {
+    try {
+      env.set(v.name, { type: 'tensor', tensor: loadTensor(v.path, v.key) });
+    } catch (e) {
+      if (e instanceof FileError) throw new FileError(`--var ${v.name}: ${e.message}`);
+      throw e;
+    }
+  }
+  let outcome: ReturnType<typeof runProgram>;
+  try {
+    outcome = runProgram(parse(source), source, { env });
+  } catch (e) {
+    // Spans are offsets into this program text, so the position is worked out here.
+    if (e instanceof KlError) throw new CliError(formatError(e, source));
+    throw e;
+  }
+  const value = outcome.value;
+  if (!value) throw new UsageError('the program has no statements');
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(valueToJson(value, source))}\n`);
+  } else {
+    process.stdout.write(`${formatValue(value, { digits: args.digits })}\n`);
+    if (value.type === 'result') for (const w of value.result.warnings) process.stderr.write(`warning: ${w.message}\n`);
+  }
+  return 0;
+}
+
+export function main(argv: readonly string[]): number {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'help':
+        process.stdout.write(helpText());
+        return 0;
+      case 'version':
+        process.stdout.write(`${typeof KL_LENS_VERSION === 'string' ? KL_LENS_VERSION : 'dev'}\n`);
+        return 0;
+      case 'eval':
+        return evalCommand(args);
+    }
+  } catch (e) {
+    process.stderr.write(`error: ${describeError(e)}\n`);
+    return 1;
+  }
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof CliError) return e.message;
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && err.path) return `${err.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`;
+  if (e instanceof RangeError) return `out of resources: ${e.message}`;
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,162 @@
+/**
+ * Validation, broadcasting and normalization of the distributions a divergence takes — written
+ * once so every measure reports bad input the same way: `KL: argument Q has 3 entries but P has 4`.
+ */
+import { KlError, type Span } from '../errors';
+import { CompensatedSum } from '../numeric/sum';
+import type { Operand, Warning } from '../result';
+import {
+  broadcastShapes,
+  broadcastTo,
+  indexString,
+  lastDim,
+  rowCount,
+  sameShape,
+  shapeString,
+  type Tensor,
+} from '../tensor';
+
+/** An argument as the caller has it: a tensor with the name and source text to report it by. */
+export interface Arg {
+  readonly role: string;
+  readonly text: string;
+  readonly span: Span | undefined;
+  readonly tensor: Tensor;
+}
+
+/** Sums farther than this from 1 are reported as normalized; closer ones are rounding noise. */
+export const NORMALIZED_TOLERANCE = 1e-6;
+
+export function fail(fn: string, arg: Arg | undefined, message: string): never {
+  throw new KlError('evaluation', `${fn}: ${arg ? `argument ${arg.role} ` : ''}${message}`, arg?.span);
+}
+
+/** Rejects what no probability vector can hold: empty input, NaN, ±∞ and negative entries. */
+export function checkProbabilities(fn: string, arg: Arg): void {
+  const { tensor } = arg;
+  if (tensor.data.length === 0 || lastDim(tensor) === 0) fail(fn, arg, `is empty (shape ${shapeString(tensor.shape)})`);
+  const data = tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    // One comparison on the hot path; the message is worked out only for the bad element.
+    if (!(x >= 0 && x < Infinity)) {
+      const where = `at index ${indexString(i, tensor.shape)}`;
+      if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
+      if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
+      fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
+    }
+  }
+}
+
+/** Rejects NaN (logits and log-probabilities may be negative or −∞, but never NaN). */
+export function checkNotNaN(fn: string, arg: Arg): void {
+  const { tensor } = arg;
+  if (tensor.data.length === 0) fail(fn, arg, `is empty (shape ${shapeString(tensor.shape)})`);
+  const i = tensor.data.findIndex((x) => Number.isNaN(x));
+  if (i >= 0) fail(fn, arg, `has NaN at index ${indexString(i, tensor.shape)}`);
+}
+
+/**
+ * Broadcasts two operands against each other: the last axes must match exactly (they index the same
+ * outcomes); leading (batch) axes follow NumPy's rules.
+ */
+export function alignPair(fn: string, p: Arg, q: Arg): [Arg, Arg] {
+  const pShape = p.tensor.shape.length === 0 ? [1] : p.tensor.shape;
+  const qShape = q.tensor.shape.length === 0 ? [1] : q.tensor.shape;
+  const np = pShape[pShape.length - 1]!;
+  const nq = qShape[qShape.length - 1]!;
+  if (np !== nq) fail(fn, q, `has ${nq} ${nq === 1 ? 'entry' : 'entries'} but ${p.role} has ${np}`);
+  if (sameShape(pShape, qShape)) return [withShape(p, pShape), withShape(q, qShape)];
+  const shape = broadcastShapes(pShape, qShape);
+  if (!shape) fail(fn, q, `has shape ${shapeString(qShape)} but ${p.role} has shape ${shapeString(pShape)}`);
+  return [
+    { ...p, tensor: broadcastTo(withShape(p, pShape).tensor, shape) },
+    { ...q, tensor: broadcastTo(withShape(q, qShape).tensor, shape) },
+  ];
+}
+
+function withShape(arg: Arg, shape: readonly number[]): Arg {
+  return sameShape(arg.tensor.shape, shape) ? arg : { ...arg, tensor: { shape, data: arg.tensor.data } };
+}
+
+/**
+ * Divides each row (last axis) by its sum, as SciPy's `entropy` does, unless it already sums to
+ * exactly 1. Warns when a sum was meaningfully different from 1.
+ */
+export function normalizeRows(fn: string, arg: Arg, warnings: Warning[]): Operand {
+  const { tensor } = arg;
+  const n = lastDim(tensor);
+  const rows = rowCount(tensor);
+  const sums = new Float64Array(rows);
+  let rescale = false;
+  let off = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const s = new CompensatedSum();
+    for (let i = r * n; i < (r + 1) * n; i++) s.add(tensor.data[i]!);
+    const total = s.value();
+    sums[r] = total;
+    if (total === 0) {
+      fail(fn, arg, rows === 1 ? 'sums to 0, so it cannot be normalized' : `row ${indexString(r, tensor.shape.slice(0, -1))} sums to 0, so it cannot be normalized`);
+    }
+    if (total !== 1) rescale = true;
+    if (Math.abs(total - 1) > NORMALIZED_TOLERANCE) off++;
+    min = Math.min(min, total);
+    max = Math.max(max, total);
+  }
+  const sumsTensor: Tensor = { shape: tensor.shape.slice(0, -1), data: sums };
+  if (!rescale) return { ...arg, rescaled: false };
+  const data = new Float64Array(tensor.data.length);
+  for (let r = 0; r < rows; r++) {
+    const s = sums[r]!;
+    for (let i = r * n; i < (r + 1) * n; i++) data[i] = tensor.data[i]! / s;
+  }
+  if (off > 0) {
+    const message =
+      rows === 1
+        ? `${arg.role} sums to ${fmt(sums[0]!)}, not 1; it was normalized (divided by its sum). Pass normalize=false to use it as given.`
+        : `${off} of ${rows} rows of ${arg.role} do not sum to 1 (sums from ${fmt(min)} to ${fmt(max)}); each row was normalized. Pass normalize=false to use them as given.`;
+    warnings.push({ code: 'normalized', message, span: arg.span });
+  }
+  return { ...arg, tensor: { shape: tensor.shape, data }, rescaled: true, sums: sumsTensor };
+}
+
+/** With normalize=false: keeps the input, but says so when it is not a distribution. */
+export function keepRows(arg: Arg, warnings: Warning[]): Operand {
+  const { tensor } = arg;
+  const n = lastDim(tensor);
+  for (let r = 0; r < rowCount(tensor); r++) {
+    const s = new CompensatedSum();
+    for (let i = r * n; i < (r + 1) * n; i++) s.add(tensor.data[i]!);
+    if (Math.abs(s.value() - 1) > NORMALIZED_TOLERANCE) {
+      warnings.push({
+        code: 'not-normalized',
+        message: `${arg.role} does not sum to 1 (normalize=false); the result is the sum formula on the values as given, not a divergence between distributions.`,
+        span: arg.span,
+      });
+      break;
+    }
+  }
+  return { ...arg, rescaled: false };
+}
+
+/** Checks, aligns and (optionally) normalizes the two operands of a divergence. */
+export function preparePair(fn: string, P: Arg, Q: Arg, normalize: boolean, warnings: Warning[]): [Operand, Operand] {
+  checkProbabilities(fn, P);
+  checkProbabilities(fn, Q);
+  const [p, q] = alignPair(fn, P, Q);
+  const use = (a: Arg): Operand => (normalize ? normalizeRows(fn, a, warnings) : keepRows(a, warnings));
+  return [use(p), use(q)];
+}
+
+/** Checks and (optionally) normalizes a single distribution. */
+export function prepareSingle(fn: string, P: Arg, normalize: boolean, warnings: Warning[]): Operand {
+  checkProbabilities(fn, P);
+  const p = withShape(P, P.tensor.shape.length === 0 ? [1] : P.tensor.shape);
+  return normalize ? normalizeRows(fn, p, warnings) : keepRows(p, warnings);
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(6)).toString();
+}

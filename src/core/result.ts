@@ -1,0 +1,147 @@
+/**
+ * The result model: what evaluation returns. Data, not strings — derivations, charts, the CLI and
+ * the editor surfaces are all built from these objects.
+ */
+import type { Span } from './errors';
+import type { Gaussian } from './gaussian/gaussian';
+import type { Tensor } from './tensor';
+import type { Unit } from './units';
+
+export type Reduction = 'none' | 'sum' | 'mean' | 'batchmean';
+export const REDUCTIONS: readonly Reduction[] = ['none', 'sum', 'mean', 'batchmean'];
+
+export type WarningCode =
+  | 'normalized' // an input did not sum to 1 and was rescaled
+  | 'infinite' // q = 0 < p somewhere: the divergence is +∞
+  | 'batchmean-1d' // batchmean on a single distribution divides by its length, as PyTorch does
+  | 'mean-reduction' // reduction="mean" averages rows; PyTorch's "mean" also divides by the row length
+  | 'not-normalized'; // normalize=false on inputs that do not sum to 1
+
+export interface Warning {
+  readonly code: WarningCode;
+  readonly message: string;
+  readonly span?: Span;
+}
+
+/** An input as it was used: after broadcasting and normalization. */
+export interface Operand {
+  /** The parameter it was bound to: P, Q, J, student, teacher, mu, logvar, logp, logq. */
+  readonly role: string;
+  /** Its source text, e.g. `softmax(a)` or `p`. */
+  readonly text: string;
+  readonly span: Span | undefined;
+  readonly tensor: Tensor;
+  /** True when rows were divided by their sums (`sums` holds the sums before). */
+  readonly rescaled: boolean;
+  readonly sums?: Tensor;
+}
+
+export type DiscreteMeasure = 'KL' | 'JS' | 'H' | 'CE' | 'Jeffreys' | 'TV' | 'Hellinger' | 'W1' | 'MI';
+
+interface Common {
+  /** Display name of the quantity: `KL(P‖Q)`, `H(P)`, `JS(P, Q)`... */
+  readonly label: string;
+  /** The answer: a scalar (shape []) or, for reduction "none" on N-D input, one value per row. */
+  readonly value: Tensor;
+  /** null for quantities that are not information (TV, Hellinger, W1). */
+  readonly unit: Unit | null;
+  readonly reduction: Reduction;
+  /** Per-row values before reduction (shape: the batch shape; [] for a single distribution). */
+  readonly rows: Tensor;
+  readonly warnings: readonly Warning[];
+  readonly span: Span | undefined;
+}
+
+/** Elements where q = 0 < p (only the first ones are listed; `count` has them all). */
+export interface SupportViolation {
+  readonly count: number;
+  /** Multi-indices (row..., element), at most MAX_LISTED_INDICES of them. */
+  readonly indices: readonly (readonly number[])[];
+}
+
+export const MAX_LISTED_INDICES = 100;
+
+export interface DiscreteResult extends Common {
+  readonly kind: 'discrete';
+  readonly measure: DiscreteMeasure;
+  readonly operands: readonly Operand[];
+  /**
+   * Each element's contribution in `unit` (p·log(p/q) for KL, −p·log p for H, ½|p−q| for TV, ...),
+   * the shape of the operands. Omitted for very large inputs (see TERMS_LIMIT).
+   */
+  readonly terms?: Tensor;
+  /** KL(Q‖P) beside every KL(P‖Q), so the asymmetry is always visible. */
+  readonly reverse?: { readonly value: Tensor; readonly rows: Tensor; readonly terms?: Tensor; readonly infinite?: SupportViolation };
+  readonly infinite?: SupportViolation;
+  /** JS: the mixture M = (P+Q)/2. */
+  readonly mixture?: Tensor;
+  /** Named components in `unit`: JS's KL(P‖M), KL(Q‖M); Jeffreys' two directions; CE's H(P) and KL(P‖Q). */
+  readonly parts?: Readonly<Record<string, Tensor>>;
+  /** MI: the marginals of the joint table. */
+  readonly marginals?: { readonly rows: Tensor; readonly cols: Tensor };
+}
+
+/** The three parts of the Gaussian KL closed form, in nats before the ½. */
+export interface GaussianParts {
+  readonly dim: number;
+  /** tr(Σ₂⁻¹ Σ₁) */
+  readonly trace: number;
+  /** (μ₂ − μ₁)ᵀ Σ₂⁻¹ (μ₂ − μ₁) */
+  readonly mahalanobis: number;
+  /** ln det Σ₂ − ln det Σ₁ */
+  readonly logDetRatio: number;
+}
+
+export interface GaussianResult extends Common {
+  readonly kind: 'gaussian';
+  readonly measure: 'KL' | 'H' | 'Jeffreys';
+  readonly p: Gaussian;
+  readonly q?: Gaussian;
+  readonly parts?: GaussianParts;
+  /** Diagonal and univariate cases: the KL of each dimension, in `unit`. */
+  readonly perDim?: Tensor;
+  readonly reverse?: { readonly value: Tensor; readonly parts?: GaussianParts };
+}
+
+export interface VaeResult extends Common {
+  readonly kind: 'vae';
+  readonly operands: readonly Operand[];
+  /** ½(μ² + σ² − 1 − ln σ²) per dimension, in `unit`. */
+  readonly terms: Tensor;
+}
+
+export interface DistillResult extends Common {
+  readonly kind: 'distill';
+  readonly temperature: number;
+  readonly operands: readonly Operand[];
+  /** softmax(teacher / T) and softmax(student / T). */
+  readonly teacherProbs?: Tensor;
+  readonly studentProbs?: Tensor;
+  /** KL(p_T‖p_S) of each row, before the batch mean and the T² factor, in `unit`. */
+  readonly klRows: Tensor;
+  /** Σ rows / batch size, before T². */
+  readonly batchmean: number;
+}
+
+export type Estimator = 'k1' | 'k2' | 'k3';
+
+export interface EstimatorResult extends Common {
+  readonly kind: 'estimator';
+  readonly estimator: Estimator;
+  /** kl_penalty's β; undefined for the bare k1/k2/k3. */
+  readonly beta?: number;
+  readonly operands: readonly Operand[];
+  /** The per-sample values (before reduction) and their mean, the Monte-Carlo KL estimate. */
+  readonly samples: Tensor;
+  readonly mean: number;
+}
+
+export type Result = DiscreteResult | GaussianResult | VaeResult | DistillResult | EstimatorResult;
+
+/** What an expression evaluates to. */
+export type Value =
+  | { readonly type: 'tensor'; readonly tensor: Tensor }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'gaussian'; readonly gaussian: Gaussian }
+  | { readonly type: 'result'; readonly result: Result };
