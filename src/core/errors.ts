@@ -49,11 +49,14 @@ export function formatError(error: KlError, source: string): string {
 /** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  // Short names only match up to case: 'r' is not a typo of 'p'.
+  let bestDistance = word.length <= 2 ? 1 : Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    // A case-only difference is the most likely typo (`kl` for `KL`).
-    const score = d === 0 ? 0.5 : d;
+    const w = word.toLowerCase();
+    const c = candidate.toLowerCase();
+    const d = editDistance(w, c);
+    // A case-only difference is the most likely typo (`kl` for `KL`); a prefix (`batch`) is next.
+    const score = d === 0 ? 0.5 : w.length >= 3 && c.startsWith(w) ? 1 : d;
     if (score < bestDistance) {
       bestDistance = score;
       best = candidate;

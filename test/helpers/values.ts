@@ -33,7 +33,9 @@ export function num(program: string, options: EvaluateOptions = {}): number {
 export function tensorOfNested(n: Nested): Tensor {
   const shape: number[] = [];
   for (let x: Nested = n; Array.isArray(x); x = x[0]!) shape.push(x.length);
-  const flat = (Array.isArray(n) ? (n.flat(Infinity) as number[]) : [n]) as number[];
+  const flat: number[] = [];
+  const walk = (x: Nested): void => void (Array.isArray(x) ? x.forEach(walk) : flat.push(x));
+  walk(n);
   return { shape, data: Float64Array.from(flat) };
 }
 

@@ -155,10 +155,10 @@ class Parser {
       const next = this.tokens[this.pos + 1];
       if (t.type === 'name' && next && isOp(next, '=')) {
         this.pos += 2;
-        if (keywords.some((k) => k.name === t.text)) this.fail(t, `keyword argument '${t.text}' given twice`);
+        if (keywords.some((k) => k.name === t.text)) this.error(t, `keyword argument '${t.text}' given twice`);
         keywords.push({ name: t.text, nameSpan: t.span, value: this.expression() });
       } else {
-        if (keywords.length > 0) this.fail(t, 'positional argument after a keyword argument');
+        if (keywords.length > 0) this.error(t, 'positional argument after a keyword argument');
         args.push(this.expression());
       }
       const sep = this.peek();
@@ -166,7 +166,7 @@ class Parser {
         this.pos++;
       } else if (isOp(sep, '||')) {
         if (args.length !== 1 || keywords.length > 0) {
-          this.fail(sep, `'||' separates exactly two distributions: ${name.text}(P || Q)`);
+          this.error(sep, `'||' separates exactly two distributions: ${name.text}(P || Q)`);
         }
         bars = sep.span;
         this.pos++;
@@ -190,8 +190,13 @@ class Parser {
     return t;
   }
 
+  /** An expectation that was not met: says what came instead. */
   private fail(t: Token, message: string): never {
-    throw new KlError('syntax', `${message} but found ${describe(t)}`, t.span);
+    this.error(t, `${message} but found ${describe(t)}`);
+  }
+
+  private error(t: Token, message: string): never {
+    throw new KlError('syntax', message, t.span);
   }
 }
 
