@@ -122,6 +122,10 @@ class Evaluator {
   /** Nested literals stack like np.array: items are numbers, or arrays of one common shape. */
   private array(e: Extract<Expr, { type: 'array' }>): Tensor {
     if (e.items.length === 0) return { shape: [0], data: new Float64Array(0) };
+    // Literal vectors (pasted logits, hover literals) skip per-entry tensors: 10⁵ entries stay cheap.
+    if (e.items.every((item) => item.type === 'number')) {
+      return { shape: [e.items.length], data: Float64Array.from(e.items, (item) => (item as { value: number }).value) };
+    }
     const items = e.items.map((item) => this.numeric(this.eval(item), 'array entries', item.span));
     const first = items[0]!;
     items.forEach((t, i) => {
