@@ -11,7 +11,7 @@ export interface Span {
   readonly end: number;
 }
 
-export type ErrorKind = 'syntax' | 'evaluation';
+export type ErrorKind = 'syntax' | 'evaluation' | 'cancelled';
 
 export class KlError extends Error {
   readonly kind: ErrorKind;
@@ -41,6 +41,7 @@ export function lineColumn(source: string, offset: number): { line: number; colu
 
 /** `syntax error at 1:14: expected ')' but found end of input` — the one-line form every front end shows. */
 export function formatError(error: KlError, source: string): string {
+  if (error.kind === 'cancelled') return error.message;
   if (!error.span) return `${error.kind} error: ${error.message}`;
   const { line, column } = lineColumn(source, error.span.start);
   return `${error.kind} error at ${line}:${column}: ${error.message}`;

@@ -90,5 +90,7 @@ export function formatValue(v: Value, options: FormatOptions = {}): string {
       return formatGaussian(v.gaussian, options.digits);
     case 'result':
       return formatResult(v.result, options);
+    case 'lazy':
+      return `${v.lazy.label}: ${v.lazy.dtype} ${shapeString(v.lazy.shape)} (not loaded)`;
   }
 }

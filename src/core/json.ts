@@ -48,6 +48,8 @@ export function valueToJson(v: Value, source: string): Record<string, unknown> {
         warnings: [],
       };
     }
+    case 'lazy':
+      return { kind: 'lazy', value: null, source: v.lazy.label, dtype: v.lazy.dtype, shape: v.lazy.shape, unit: null, warnings: [] };
     case 'result': {
       const r = v.result;
       const out: Record<string, unknown> = {

@@ -4,6 +4,7 @@
  */
 import type { Span } from './errors';
 import type { Gaussian } from './gaussian/gaussian';
+import type { LazyTensor } from './lazy';
 import type { Tensor } from './tensor';
 import type { Unit } from './units';
 
@@ -30,7 +31,11 @@ export interface Operand {
   /** Its source text, e.g. `softmax(a)` or `p`. */
   readonly text: string;
   readonly span: Span | undefined;
-  readonly tensor: Tensor;
+  readonly shape: readonly number[];
+  /** The values as used; absent when they were streamed from a file too large to keep. */
+  readonly tensor?: Tensor;
+  /** The file it was read from, when streamed. */
+  readonly source?: string;
   /** True when rows were divided by their sums (`sums` holds the sums before). */
   readonly rescaled: boolean;
   readonly sums?: Tensor;
@@ -144,4 +149,5 @@ export type Value =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'bool'; readonly value: boolean }
   | { readonly type: 'gaussian'; readonly gaussian: Gaussian }
-  | { readonly type: 'result'; readonly result: Result };
+  | { readonly type: 'result'; readonly result: Result }
+  | { readonly type: 'lazy'; readonly lazy: LazyTensor };

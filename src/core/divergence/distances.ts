@@ -17,7 +17,7 @@ import { type Arg, preparePair } from './operands';
 import type { MeasureOptions } from './options';
 import { assemble, type RowKernel, rowwise } from './rowwise';
 
-const tvKernel: RowKernel = (p, q, sum, terms) => {
+export const tvKernel: RowKernel = (p, q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const t = 0.5 * Math.abs(p[i]! - q[i]!);
     sum.add(t);
@@ -25,7 +25,7 @@ const tvKernel: RowKernel = (p, q, sum, terms) => {
   }
 };
 
-const hellingerKernel: RowKernel = (p, q, sum, terms) => {
+export const hellingerKernel: RowKernel = (p, q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const d = Math.sqrt(p[i]!) - Math.sqrt(q[i]!);
     const t = 0.5 * d * d;

@@ -18,7 +18,7 @@ import { type Arg, preparePair, prepareSingle } from './operands';
 import { resolveUnit, type MeasureOptions } from './options';
 import { assemble, describeViolations, type RowKernel, rowwise, supportViolations } from './rowwise';
 
-const entropyKernel: RowKernel = (p, _q, sum, terms) => {
+export const entropyKernel: RowKernel = (p, _q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const t = -xlogx(p[i]!);
     sum.add(t);
@@ -26,7 +26,7 @@ const entropyKernel: RowKernel = (p, _q, sum, terms) => {
   }
 };
 
-const crossEntropyKernel: RowKernel = (p, q, sum, terms) => {
+export const crossEntropyKernel: RowKernel = (p, q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const t = -xlogy(p[i]!, q[i]!);
     sum.add(t);

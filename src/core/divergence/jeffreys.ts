@@ -12,9 +12,9 @@ import type { DiscreteResult, Warning } from '../result';
 import { klKernel } from './kl';
 import { type Arg, preparePair } from './operands';
 import { resolveUnit, type MeasureOptions } from './options';
-import { assemble, describeViolations, type RowKernel, rowwise, supportViolations } from './rowwise';
+import { assemble, describeViolations, type RowKernel, rowwise, supportMismatches } from './rowwise';
 
-const jeffreysKernel: RowKernel = (p, q, sum, terms) => {
+export const jeffreysKernel: RowKernel = (p, q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const t = relEntr(p[i]!, q[i]!) + relEntr(q[i]!, p[i]!);
     sum.add(t);
@@ -25,7 +25,7 @@ const jeffreysKernel: RowKernel = (p, q, sum, terms) => {
 export function jeffreys(P: Arg, Q: Arg, options: MeasureOptions = {}): DiscreteResult {
   const warnings: Warning[] = [];
   const [p, q] = preparePair('Jeffreys', P, Q, options.normalize ?? true, warnings);
-  const infinite = supportViolations(p.tensor, q.tensor) ?? supportViolations(q.tensor, p.tensor);
+  const infinite = supportMismatches(p.tensor, q.tensor);
   if (infinite) {
     warnings.push({
       code: 'infinite',

@@ -18,7 +18,7 @@ import { type Arg, preparePair } from './operands';
 import { resolveUnit, type MeasureOptions } from './options';
 import { assemble, type RowKernel, rowwise } from './rowwise';
 
-const jsKernel: RowKernel = (p, q, sum, terms) => {
+export const jsKernel: RowKernel = (p, q, sum, terms) => {
   for (let i = 0; i < p.length; i++) {
     const a = p[i]!;
     const b = q[i]!;
@@ -28,6 +28,13 @@ const jsKernel: RowKernel = (p, q, sum, terms) => {
     if (terms) terms[i] = t;
   }
 };
+
+/** ½-weights aside, KL(P‖M) of one row with M = (P+Q)/2 — a part of JS. */
+export const klToMixtureP: RowKernel = (p, q, sum) => {
+  for (let i = 0; i < p.length; i++) sum.add(relEntr(p[i]!, 0.5 * (p[i]! + q[i]!)));
+};
+
+export const klToMixtureQ: RowKernel = (p, q, sum) => klToMixtureP(q, p, sum, undefined);
 
 export function js(P: Arg, Q: Arg, options: MeasureOptions = {}): DiscreteResult {
   const warnings: Warning[] = [];
@@ -46,7 +53,10 @@ export function js(P: Arg, Q: Arg, options: MeasureOptions = {}): DiscreteResult
     label: `JS(${P.role}, ${Q.role})`,
     operands: [p, q],
     output: rowwise(p.tensor, q.tensor, jsKernel),
-    parts: { [`KL(${P.role}‖M)`]: half(p.tensor), [`KL(${Q.role}‖M)`]: half(q.tensor) },
+    parts: {
+      [`KL(${P.role}‖M)`]: rowwise(p.tensor, q.tensor, klToMixtureP, false).rows,
+      [`KL(${Q.role}‖M)`]: rowwise(p.tensor, q.tensor, klToMixtureQ, false).rows,
+    },
     mixture,
     unit: resolveUnit(options).unit,
     reduction: options.reduction ?? 'none',

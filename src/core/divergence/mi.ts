@@ -29,7 +29,7 @@ export function mutualInformation(J: Arg, options: MeasureOptions = {}): Discret
   const warnings: Warning[] = [];
   // Normalize the whole table: view it as one row of rows·cols cells.
   const flat = { ...J, tensor: { shape: [rowsN * colsN], data: J.tensor.data } };
-  const normalized = options.normalize ?? true ? normalizeRows('MI', flat, warnings) : { ...flat, rescaled: false };
+  const normalized = options.normalize ?? true ? normalizeRows('MI', flat, warnings) : { ...flat, shape: flat.tensor.shape, rescaled: false };
   const j = normalized.tensor.data;
   const r = new Float64Array(rowsN);
   const c = new Float64Array(colsN);
@@ -47,7 +47,10 @@ export function mutualInformation(J: Arg, options: MeasureOptions = {}): Discret
   const total = new CompensatedSum();
   for (let a = 0; a < rowsN; a++) {
     for (let b = 0; b < colsN; b++) {
-      const t = relEntr(j[a * colsN + b]!, r[a]! * c[b]!);
+      const cell = j[a * colsN + b]!;
+      const product = r[a]! * c[b]!;
+      // r·c can underflow to 0 for a tiny cell (r·c ≥ j² > 0 in exact arithmetic): use logs then.
+      const t = cell === 0 ? 0 : product > 0 ? relEntr(cell, product) : cell * (Math.log(cell) - Math.log(r[a]!) - Math.log(c[b]!));
       terms[a * colsN + b] = t;
       total.add(t);
     }
@@ -56,7 +59,7 @@ export function mutualInformation(J: Arg, options: MeasureOptions = {}): Discret
   return assemble({
     measure: 'MI',
     label: `I(${J.role})`,
-    operands: [{ ...normalized, tensor: table }],
+    operands: [{ ...normalized, shape: table.shape, tensor: table }],
     output: { rows: { shape: [], data: Float64Array.of(total.value()) }, terms: { shape: [rowsN, colsN], data: terms } },
     marginals: { rows: { shape: [rowsN], data: r }, cols: { shape: [colsN], data: c } },
     unit: resolveUnit(options).unit,

@@ -24,6 +24,9 @@ export interface Arg {
   readonly tensor: Tensor;
 }
 
+/** An operand whose values are in memory (every operand except streamed ones). */
+export type InMemoryOperand = Operand & { readonly tensor: Tensor };
+
 /** Sums farther than this from 1 are reported as normalized; closer ones are rounding noise. */
 export const NORMALIZED_TOLERANCE = 1e-6;
 
@@ -83,7 +86,7 @@ function withShape(arg: Arg, shape: readonly number[]): Arg {
  * Divides each row (last axis) by its sum, as SciPy's `entropy` does, unless it already sums to
  * exactly 1. Warns when a sum was meaningfully different from 1.
  */
-export function normalizeRows(fn: string, arg: Arg, warnings: Warning[]): Operand {
+export function normalizeRows(fn: string, arg: Arg, warnings: Warning[]): InMemoryOperand {
   const { tensor } = arg;
   const n = lastDim(tensor);
   const rows = rowCount(tensor);
@@ -106,55 +109,78 @@ export function normalizeRows(fn: string, arg: Arg, warnings: Warning[]): Operan
     max = Math.max(max, total);
   }
   const sumsTensor: Tensor = { shape: tensor.shape.slice(0, -1), data: sums };
-  if (!rescale) return { ...arg, rescaled: false };
+  if (!rescale) return { ...arg, shape: tensor.shape, rescaled: false };
   const data = new Float64Array(tensor.data.length);
   for (let r = 0; r < rows; r++) {
     const s = sums[r]!;
-    for (let i = r * n; i < (r + 1) * n; i++) data[i] = tensor.data[i]! / s;
+    if (s === Infinity) {
+      // The row's sum exceeds the largest double: divide by its maximum first, then by that sum.
+      const lo = r * n;
+      const m = rowMax(tensor.data, lo, lo + n);
+      const scaledSum = new CompensatedSum();
+      for (let i = lo; i < lo + n; i++) scaledSum.add(tensor.data[i]! / m);
+      const t = scaledSum.value();
+      for (let i = lo; i < lo + n; i++) data[i] = tensor.data[i]! / m / t;
+    } else {
+      for (let i = r * n; i < (r + 1) * n; i++) data[i] = tensor.data[i]! / s;
+    }
   }
-  if (off > 0) {
-    const message =
-      rows === 1
-        ? `${arg.role} sums to ${fmt(sums[0]!)}, not 1; it was normalized (divided by its sum). Pass normalize=false to use it as given.`
-        : `${off} of ${rows} rows of ${arg.role} do not sum to 1 (sums from ${fmt(min)} to ${fmt(max)}); each row was normalized. Pass normalize=false to use them as given.`;
-    warnings.push({ code: 'normalized', message, span: arg.span });
-  }
-  return { ...arg, tensor: { shape: tensor.shape, data }, rescaled: true, sums: sumsTensor };
+  if (off > 0) warnings.push(normalizationWarning(arg, rows, off, min, max));
+  return { ...arg, shape: tensor.shape, tensor: { shape: tensor.shape, data }, rescaled: true, sums: sumsTensor };
+}
+
+/** The warning for `off` of `rows` rows whose sums (from min to max) were not 1. */
+export function normalizationWarning(arg: Pick<Arg, 'role' | 'span'>, rows: number, off: number, min: number, max: number): Warning {
+  const message =
+    rows === 1
+      ? `${arg.role} sums to ${fmt(min)}, not 1; it was normalized (divided by its sum). Pass normalize=false to use it as given.`
+      : `${off} of ${rows} rows of ${arg.role} do not sum to 1 (sums from ${fmt(min)} to ${fmt(max)}); each row was normalized. Pass normalize=false to use them as given.`;
+  return { code: 'normalized', message, span: arg.span };
 }
 
 /** With normalize=false: keeps the input, but says so when it is not a distribution. */
-export function keepRows(arg: Arg, warnings: Warning[]): Operand {
+export function keepRows(arg: Arg, warnings: Warning[]): InMemoryOperand {
   const { tensor } = arg;
   const n = lastDim(tensor);
   for (let r = 0; r < rowCount(tensor); r++) {
     const s = new CompensatedSum();
     for (let i = r * n; i < (r + 1) * n; i++) s.add(tensor.data[i]!);
     if (Math.abs(s.value() - 1) > NORMALIZED_TOLERANCE) {
-      warnings.push({
-        code: 'not-normalized',
-        message: `${arg.role} does not sum to 1 (normalize=false); the result is the sum formula on the values as given, not a divergence between distributions.`,
-        span: arg.span,
-      });
+      warnings.push(notNormalizedWarning(arg));
       break;
     }
   }
-  return { ...arg, rescaled: false };
+  return { ...arg, shape: tensor.shape, rescaled: false };
+}
+
+export function notNormalizedWarning(arg: Pick<Arg, 'role' | 'span'>): Warning {
+  return {
+    code: 'not-normalized',
+    message: `${arg.role} does not sum to 1 (normalize=false); the result is the sum formula on the values as given, not a divergence between distributions.`,
+    span: arg.span,
+  };
 }
 
 /** Checks, aligns and (optionally) normalizes the two operands of a divergence. */
-export function preparePair(fn: string, P: Arg, Q: Arg, normalize: boolean, warnings: Warning[]): [Operand, Operand] {
+export function preparePair(fn: string, P: Arg, Q: Arg, normalize: boolean, warnings: Warning[]): [InMemoryOperand, InMemoryOperand] {
   checkProbabilities(fn, P);
   checkProbabilities(fn, Q);
   const [p, q] = alignPair(fn, P, Q);
-  const use = (a: Arg): Operand => (normalize ? normalizeRows(fn, a, warnings) : keepRows(a, warnings));
+  const use = (a: Arg): InMemoryOperand => (normalize ? normalizeRows(fn, a, warnings) : keepRows(a, warnings));
   return [use(p), use(q)];
 }
 
 /** Checks and (optionally) normalizes a single distribution. */
-export function prepareSingle(fn: string, P: Arg, normalize: boolean, warnings: Warning[]): Operand {
+export function prepareSingle(fn: string, P: Arg, normalize: boolean, warnings: Warning[]): InMemoryOperand {
   checkProbabilities(fn, P);
   const p = withShape(P, P.tensor.shape.length === 0 ? [1] : P.tensor.shape);
   return normalize ? normalizeRows(fn, p, warnings) : keepRows(p, warnings);
+}
+
+function rowMax(data: Float64Array, lo: number, hi: number): number {
+  let m = 0;
+  for (let i = lo; i < hi; i++) if (data[i]! > m) m = data[i]!;
+  return m;
 }
 
 function fmt(x: number): string {

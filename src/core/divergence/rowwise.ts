@@ -109,6 +109,20 @@ export function supportViolations(p: Tensor, q: Tensor): SupportViolation | unde
   return count === 0 ? undefined : { count, indices };
 }
 
+/** Where exactly one of p, q is 0 (the elements that make Jeffreys infinite), in index order. */
+export function supportMismatches(p: Tensor, q: Tensor): SupportViolation | undefined {
+  let count = 0;
+  const indices: number[][] = [];
+  const shape = p.shape.length === 0 ? [1] : p.shape;
+  for (let i = 0; i < p.data.length; i++) {
+    if ((p.data[i] === 0) !== (q.data[i] === 0)) {
+      if (count < MAX_LISTED_INDICES) indices.push(unravel(i, shape));
+      count++;
+    }
+  }
+  return count === 0 ? undefined : { count, indices };
+}
+
 export function describeViolations(v: SupportViolation): string {
   const shown = v.indices.slice(0, 10).map((ix) => (ix.length === 1 ? String(ix[0]) : `[${ix.join(', ')}]`));
   const more = v.count > shown.length ? `, … (${v.count} in all)` : '';
@@ -116,7 +130,11 @@ export function describeViolations(v: SupportViolation): string {
 }
 
 export function firstDimOf(t: Tensor): number {
-  return t.shape.length === 0 ? 1 : t.shape[0]!;
+  return firstDimOfShape(t.shape);
+}
+
+export function firstDimOfShape(shape: readonly number[]): number {
+  return shape.length === 0 ? 1 : shape[0]!;
 }
 
 
@@ -159,7 +177,7 @@ export function assemble(
     kind: 'discrete',
     measure: fields.measure,
     label: fields.label,
-    ...finishRows(fields.measure, fields.output, { ...fields, firstDim: firstDimOf(fields.operands[0]!.tensor) }),
+    ...finishRows(fields.measure, fields.output, { ...fields, firstDim: firstDimOfShape(fields.operands[0]!.shape) }),
     operands: fields.operands,
     ...(parts ? { parts } : {}),
     ...(fields.mixture ? { mixture: fields.mixture } : {}),

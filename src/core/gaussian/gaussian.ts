@@ -50,7 +50,10 @@ export function gaussianFromScale(loc: Param, scale: Param, text: string): Gauss
   checkFinite('Normal', scale);
   const i = scale.tensor.data.findIndex((s) => !(s > 0));
   if (i >= 0) fail('Normal', scale, `must be positive, got ${scale.tensor.data[i]} at index ${indexString(i, scale.tensor.shape)}`);
-  const variance = { ...scale, tensor: { shape: scale.tensor.shape, data: scale.tensor.data.map((s) => s * s) } };
+  const squares = scale.tensor.data.map((s) => s * s);
+  const over = squares.findIndex((v) => !Number.isFinite(v) || v === 0);
+  if (over >= 0) fail('Normal', scale, `has ${scale.tensor.data[over]} at index ${indexString(over, scale.tensor.shape)}, whose square (the variance) is not a positive double`);
+  const variance = { ...scale, tensor: { shape: scale.tensor.shape, data: squares } };
   return build('Normal', loc, variance, 'scale', text);
 }
 

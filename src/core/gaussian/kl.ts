@@ -58,7 +58,10 @@ export function klClosedForm(p: Gaussian, q: Gaussian): Closed {
       const x = r - 1;
       const d = q.mean[i]! - p.mean[i]!;
       const m = (d * d) / vq[i]!;
-      const v = 0.5 * (x - Math.log1p(x) + m);
+      // Near r = 1, x − log1p(x) avoids cancellation; far from it the ratio may under/overflow, so
+      // ln r is taken as ln σ₁² − ln σ₂².
+      const gap = r > 0.5 && r < 2 ? x - Math.log1p(x) : x - (Math.log(vp[i]!) - Math.log(vq[i]!));
+      const v = 0.5 * (gap + m);
       perDim[i] = v;
       total.add(v);
       trace.add(r);

@@ -4,6 +4,8 @@
  * function that does not take two distributions.
  */
 import type { Arg } from '../divergence/operands';
+import type { LazyArg, Runtime } from '../divergence/stream';
+import { lazyOf, lazySize } from '../lazy';
 import { didYouMean, KlError, type Span } from '../errors';
 import { REDUCTIONS, type Reduction, type Value } from '../result';
 import type { Tensor } from '../tensor';
@@ -41,7 +43,23 @@ export class CallArgs {
     private readonly bound: ReadonlyMap<string, BoundArg>,
     /** The call's source text, e.g. `N(0, 1)`. */
     readonly text: string,
+    /** Progress and cancellation for long (streamed) computations. */
+    readonly runtime: Runtime = {},
   ) {}
+
+  /** The argument as a file-backed tensor, when it is one (and large enough to stream). */
+  lazyArg(name: string, threshold: number): LazyArg | undefined {
+    const a = this.bound.get(name);
+    if (a?.value.type !== 'lazy' || lazySize(a.value.lazy) <= threshold) return undefined;
+    return { role: name, text: a.text, span: a.span, lazy: a.value.lazy };
+  }
+
+  /** Any argument as a lazy tensor (in-memory ones wrapped), for mixing a file with a literal. */
+  asLazy(name: string): LazyArg {
+    const a = this.required(name);
+    if (a.value.type === 'lazy') return { role: name, text: a.text, span: a.span, lazy: a.value.lazy };
+    return { role: name, text: a.text, span: a.span, lazy: lazyOf(this.tensor(name), a.text) };
+  }
 
   has(name: string): boolean {
     return this.bound.has(name);
@@ -133,6 +151,7 @@ export function bindArguments(
   positional: readonly Value[],
   keywords: readonly Value[],
   source: string,
+  runtime: Runtime = {},
 ): CallArgs {
   if (call.bars && !spec.bars) {
     throw new KlError('evaluation', `${spec.name} does not take two distributions; '||' is for divergences such as KL(P || Q). Usage: ${spec.usage}`, call.bars);
@@ -165,5 +184,5 @@ export function bindArguments(
       throw new KlError('evaluation', `${spec.name}: missing argument ${p.name}; usage: ${spec.usage}`, call.span);
     }
   }
-  return new CallArgs(spec, call, bound, text(call.span));
+  return new CallArgs(spec, call, bound, text(call.span), runtime);
 }

@@ -14,7 +14,10 @@ import type { MeasureOptions } from '../divergence/options';
 import { gaussianEntropy } from '../gaussian/entropy';
 import { gaussianFromScale, gaussianFromVariance, type Gaussian } from '../gaussian/gaussian';
 import { gaussianJeffreys, gaussianKl } from '../gaussian/kl';
-import { distill } from '../ml/distill';
+import { distill, streamDistill } from '../ml/distill';
+import { streamMeasure, type StreamMeasure } from '../divergence/stream';
+import { TERMS_LIMIT } from '../divergence/rowwise';
+import { lazyLogSoftmax, lazySoftmax } from '../lazy';
 import { ESTIMATOR_NAMES, estimate } from '../ml/estimators';
 import { logSoftmax, softmax } from '../ml/softmax';
 import { vaeKl } from '../ml/vae';
@@ -46,6 +49,17 @@ function measureOptions(args: CallArgs, withBase = true): MeasureOptions {
     normalize: args.bool('normalize', true),
     span: args.call.span,
   };
+}
+
+/** Inputs above this many elements that come from files are streamed instead of loaded. */
+const STREAM_THRESHOLD = TERMS_LIMIT;
+
+/** Streams the measure when an operand is a large file-backed tensor; undefined otherwise. */
+function streamed(measure: StreamMeasure, args: CallArgs, pair: boolean): Value | undefined {
+  const big = args.lazyArg('P', STREAM_THRESHOLD) ?? (pair ? args.lazyArg('Q', STREAM_THRESHOLD) : undefined);
+  if (!big) return undefined;
+  const unitless = measure === 'TV' || measure === 'Hellinger';
+  return result(streamMeasure(measure, args.asLazy('P'), pair ? args.asLazy('Q') : undefined, measureOptions(args, !unitless), args.runtime));
 }
 
 function gaussianOf(args: CallArgs, name: string): Gaussian | undefined {
@@ -130,14 +144,14 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
     call: (args) => {
       const pair = gaussianPair(args);
       if (pair) return result(gaussianKl(pair[0], pair[1], gaussianOptions(args)));
-      return result(kl(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
+      return streamed('KL', args, true) ?? result(kl(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
     },
   },
   JS: {
     spec: { name: 'JS', params: [...PQ, ...OPTIONS], bars: true, usage: 'JS(P, Q, base=e)', summary: 'Jensen–Shannon divergence ½KL(P‖M) + ½KL(Q‖M), M = (P+Q)/2 (not the square-root distance)' },
     call: (args) => {
       discreteOnly(args);
-      return result(js(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
+      return streamed('JS', args, true) ?? result(js(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
     },
   },
   H: {
@@ -153,21 +167,21 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
     call: (args) => {
       const pair = gaussianPair(args);
       if (pair) return result(gaussianJeffreys(pair[0], pair[1], gaussianOptions(args)));
-      return result(jeffreys(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
+      return streamed('Jeffreys', args, true) ?? result(jeffreys(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args)));
     },
   },
   TV: {
     spec: { name: 'TV', params: [...PQ, OPTIONS[1]!, OPTIONS[2]!], bars: true, usage: 'TV(P, Q)', summary: 'total variation distance ½Σ|p − q|' },
     call: (args) => {
       discreteOnly(args);
-      return result(totalVariation(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args, false)));
+      return streamed('TV', args, true) ?? result(totalVariation(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args, false)));
     },
   },
   Hellinger: {
     spec: { name: 'Hellinger', params: [...PQ, OPTIONS[1]!, OPTIONS[2]!], bars: true, usage: 'Hellinger(P, Q)', summary: 'Hellinger distance √(½Σ(√p − √q)²)' },
     call: (args) => {
       discreteOnly(args);
-      return result(hellinger(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args, false)));
+      return streamed('Hellinger', args, true) ?? result(hellinger(args.tensorArg('P'), args.tensorArg('Q'), measureOptions(args, false)));
     },
   },
   W1: {
@@ -186,11 +200,21 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   },
   softmax: {
     spec: { name: 'softmax', params: [{ name: 'X' }, { name: 'T', optional: true }], usage: 'softmax(X, T=1)', summary: 'softmax along the last axis with temperature T' },
-    call: (args) => tensorValue(softmax(logitsOf(args), args.positive('T', 1))),
+    call: (args) => {
+      const T = args.positive('T', 1);
+      const big = args.lazyArg('X', STREAM_THRESHOLD);
+      if (big) return { type: 'lazy', lazy: lazySoftmax(big.lazy, T, args.text) };
+      return tensorValue(softmax(logitsOf(args), T));
+    },
   },
   log_softmax: {
     spec: { name: 'log_softmax', params: [{ name: 'X' }, { name: 'T', optional: true }], usage: 'log_softmax(X, T=1)', summary: 'log-softmax along the last axis with temperature T' },
-    call: (args) => tensorValue(logSoftmax(logitsOf(args), args.positive('T', 1))),
+    call: (args) => {
+      const T = args.positive('T', 1);
+      const big = args.lazyArg('X', STREAM_THRESHOLD);
+      if (big) return { type: 'lazy', lazy: lazyLogSoftmax(big.lazy, T, args.text) };
+      return tensorValue(logSoftmax(logitsOf(args), T));
+    },
   },
   N: {
     spec: { name: 'N', params: [{ name: 'mu' }, { name: 'var' }], usage: 'N(mu, var)', summary: 'Gaussian by variance: scalar, vector (diagonal) or matrix (full covariance)' },
@@ -234,6 +258,11 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
     },
     call: (args) => {
       const reduction = args.reduction();
+      const big = args.lazyArg('student', STREAM_THRESHOLD) ?? args.lazyArg('teacher', STREAM_THRESHOLD);
+      if (big) {
+        const options = { temperature: args.positive('T', 1), unit: unitOf(args), ...(reduction ? { reduction } : {}), span: args.call.span };
+        return result(streamDistill(args.asLazy('student'), args.asLazy('teacher'), options, args.runtime));
+      }
       return result(
         distill(args.tensorArg('student'), args.tensorArg('teacher'), {
           temperature: args.positive('T', 1),
@@ -264,6 +293,10 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
       return result(estimate('kl_penalty', estimator, logp, logref, { unit: NATS, beta, ...(reduction ? { reduction } : {}), span: args.call.span }));
     },
   },
+  load: {
+    spec: { name: 'load', params: [{ name: 'path' }, { name: 'key', optional: true }], usage: 'load("PATH", "KEY")', summary: 'a tensor from a .npy/.npz/.safetensors/.pt/.csv/.json file (KEY picks one in a container)' },
+    call: (args) => args.fail('path', 'load() needs file access, which this context does not have; bind the tensor as a variable instead'),
+  },
   normalize: {
     spec: { name: 'normalize', params: [{ name: 'X' }], usage: 'normalize(X)', summary: 'divide each row (last axis) by its sum' },
     call: (args) => {
@@ -288,7 +321,10 @@ function entropyCall(args: CallArgs): Value {
   if (g && !args.has('Q')) return result(gaussianEntropy(g, gaussianOptions(args)));
   discreteOnly(args);
   const options = measureOptions(args);
-  if (args.has('Q')) return result(crossEntropy(args.tensorArg('P'), args.tensorArg('Q'), options));
+  const pair = args.has('Q');
+  const stream = streamed(pair ? 'CE' : 'H', args, pair);
+  if (stream) return stream;
+  if (pair) return result(crossEntropy(args.tensorArg('P'), args.tensorArg('Q'), options));
   return result(entropy(args.tensorArg('P'), options));
 }
 

@@ -5,6 +5,7 @@
 import { didYouMean, KlError, type Span } from '../errors';
 import type { Value } from '../result';
 import { map, sameShape, shapeString, type Tensor, zipWith } from '../tensor';
+import type { Runtime } from '../divergence/stream';
 import type { Expr, Program } from './ast';
 import { bindArguments } from './bind';
 import { BUILTINS, CONSTANTS, type Builtin } from './builtins';
@@ -18,6 +19,8 @@ export interface EvaluateOptions {
   /** Variables visible to the program; assignments are written back into it. */
   readonly env?: Map<string, Value>;
   readonly functions?: HostFunctions;
+  /** Progress and cancellation for computations streamed from large files. */
+  readonly runtime?: Runtime;
 }
 
 export interface StatementOutcome {
@@ -40,7 +43,7 @@ export function evaluateProgram(source: string, options: EvaluateOptions = {}): 
 
 export function runProgram(program: Program, source: string, options: EvaluateOptions = {}): ProgramOutcome {
   const env = options.env ?? new Map<string, Value>();
-  const evaluator = new Evaluator(source, env, { ...BUILTINS, ...options.functions });
+  const evaluator = new Evaluator(source, env, { ...BUILTINS, ...options.functions }, options.runtime ?? {});
   const statements: StatementOutcome[] = [];
   for (const st of program.statements) {
     const value = evaluator.eval(st.value);
@@ -67,6 +70,7 @@ class Evaluator {
     private readonly source: string,
     private readonly env: Map<string, Value>,
     private readonly functions: Readonly<Record<string, Builtin>>,
+    private readonly runtime: Runtime,
   ) {}
 
   eval(e: Expr): Value {
@@ -100,7 +104,7 @@ class Evaluator {
         }
         const positional = e.args.map((a) => this.eval(a));
         const keywords = e.keywords.map((k) => this.eval(k.value));
-        return fn.call(bindArguments(fn.spec, e, positional, keywords, this.source));
+        return fn.call(bindArguments(fn.spec, e, positional, keywords, this.source, this.runtime));
       }
     }
   }
@@ -114,7 +118,7 @@ class Evaluator {
   }
 
   private numeric(v: Value, what: string, span: Span): Tensor {
-    const t = v.type === 'bool' ? undefined : tensorOf(v);
+    const t = v.type === 'bool' ? undefined : tensorOf(v, span, `the ${what}`);
     if (!t) throw new KlError('evaluation', `the ${what} must be numbers, got ${describeValue(v)}`, span);
     return t;
   }

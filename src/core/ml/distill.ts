@@ -12,7 +12,9 @@
  * distill(student, teacher, { temperature: 4 }).value
  */
 import { type Arg, fail } from '../divergence/operands';
-import { finishRows, firstDimOf, rowwise, scaled } from '../divergence/rowwise';
+import { finishRows, firstDimOf, firstDimOfShape, rowwise, scaled } from '../divergence/rowwise';
+import { type LazyArg, type Runtime, streamMeasure } from '../divergence/stream';
+import { lazySoftmax } from '../lazy';
 import type { Span } from '../errors';
 import { sum } from '../numeric/sum';
 import type { DistillResult, Reduction, Warning } from '../result';
@@ -69,12 +71,48 @@ export function distill(
     value: scaled(common.value, T * T),
     temperature: T,
     operands: [
-      { ...student, tensor: s, rescaled: false },
-      { ...teacher, tensor: t, rescaled: false },
+      { ...student, shape: s.shape, tensor: s, rescaled: false },
+      { ...teacher, shape: t.shape, tensor: t, rescaled: false },
     ],
     teacherProbs: { shape: logT.shape, data: logT.data.map(Math.exp) },
     studentProbs: { shape: logS.shape, data: logS.data.map(Math.exp) },
     klRows: common.rows,
     batchmean: (sum(output.rows.data) / firstDim) * factor,
+  };
+}
+
+/**
+ * distill over logits too large to hold: KL(softmax(t/T) ‖ softmax(s/T)) streamed row by row,
+ * then the batch mean and T². The softmax probabilities are not kept.
+ */
+export function streamDistill(
+  student: LazyArg,
+  teacher: LazyArg,
+  options: { temperature: number; unit: Unit; reduction?: Reduction; span?: Span },
+  runtime: Runtime,
+): DistillResult {
+  const T = options.temperature;
+  const pT = { ...teacher, role: 'p_T', lazy: lazySoftmax(teacher.lazy, T, `softmax(${teacher.text} / T)`) };
+  const pS = { ...student, role: 'p_S', lazy: lazySoftmax(student.lazy, T, `softmax(${student.text} / T)`) };
+  const reduction = options.reduction ?? 'batchmean';
+  const kl = streamMeasure('KL', pT, pS, { base: options.unit.base, reduction, normalize: false, ...(options.span ? { span: options.span } : {}) }, runtime);
+  const rowsTotal = sum(kl.rows.data);
+  return {
+    kind: 'distill',
+    label: 'T²·KL(p_T‖p_S)',
+    value: scaled(kl.value, T * T),
+    unit: options.unit,
+    reduction,
+    rows: kl.rows,
+    // The softmaxes sum to 1 up to rounding; the not-normalized note would only be noise here.
+    warnings: kl.warnings.filter((w) => w.code !== 'not-normalized'),
+    span: options.span,
+    temperature: T,
+    operands: [
+      { role: 'student', text: student.text, span: student.span, shape: student.lazy.shape, source: student.lazy.label, rescaled: false },
+      { role: 'teacher', text: teacher.text, span: teacher.span, shape: teacher.lazy.shape, source: teacher.lazy.label, rescaled: false },
+    ],
+    klRows: kl.rows,
+    batchmean: rowsTotal / firstDimOfShape(student.lazy.shape),
   };
 }

@@ -21,7 +21,8 @@ import { natsTo, type Unit } from '../units';
 const ESTIMATORS: Record<Estimator, (d: number) => number> = {
   k1: (d) => -d,
   k2: (d) => 0.5 * d * d,
-  k3: (d) => Math.expm1(d) - d,
+  // d = +∞ (log p = −∞): r = q/p is infinite and so is r − 1 − log r; expm1(∞) − ∞ would be NaN.
+  k3: (d) => (d === Infinity ? Infinity : Math.expm1(d) - d),
 };
 
 export const ESTIMATOR_NAMES = Object.keys(ESTIMATORS) as Estimator[];
@@ -80,8 +81,8 @@ export function estimate(
     warnings,
     span: options.span,
     operands: [
-      { ...logp, tensor: lp, rescaled: false },
-      { ...logq, tensor: lq, rescaled: false },
+      { ...logp, shape: lp.shape, tensor: lp, rescaled: false },
+      { ...logq, shape: lq.shape, tensor: lq, rescaled: false },
     ],
     samples,
     mean: total.value() / count,

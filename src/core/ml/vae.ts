@@ -52,8 +52,8 @@ export function vaeKl(mu: Arg, logvar: Arg, options: { unit: Unit; reduction?: R
     ...common,
     label: 'KL(q(z|x)‖N(0, I))',
     operands: [
-      { ...mu, tensor: m, rescaled: false },
-      { ...logvar, tensor: l, rescaled: false },
+      { ...mu, shape: m.shape, tensor: m, rescaled: false },
+      { ...logvar, shape: l.shape, tensor: l, rescaled: false },
     ],
     terms,
   };

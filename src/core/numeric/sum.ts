@@ -29,6 +29,11 @@ export class CompensatedSum {
       return;
     }
     const t = this.sum + x;
+    if (!Number.isFinite(t)) {
+      // Finite addends overflowed: the sum is ±∞ from here on, and the compensation is meaningless.
+      this.sum = t;
+      return;
+    }
     if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
     else this.compensation += x - t + this.sum;
     this.sum = t;
@@ -42,6 +47,7 @@ export class CompensatedSum {
   }
 
   value(): number {
+    if (!Number.isFinite(this.sum)) return this.sum + this.special;
     return this.special !== 0 || Number.isNaN(this.special) ? this.special : this.sum + this.compensation;
   }
 }

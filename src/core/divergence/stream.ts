@@ -1,0 +1,318 @@
+/**
+ * Divergences over tensors too large to hold: the operands are read in chunks of rows into
+ * buffers reused for the whole run, so peak memory is the chunk size whatever the file size.
+ *
+ * ## Method
+ * Rows that fit in a chunk are read, checked, normalized and reduced with the same row kernels as
+ * the in-memory path. A single row larger than a chunk (one 10⁸-element distribution) is read
+ * twice: a first pass for the sums that normalization needs, a second for the terms. Row sums
+ * and row values are compensated sums carried across chunks. Progress is reported and
+ * cancellation checked after every chunk.
+ */
+import { KlError, type Span } from '../errors';
+import type { LazyTensor } from '../lazy';
+import { CompensatedSum } from '../numeric/sum';
+import { MAX_LISTED_INDICES, type DiscreteMeasure, type DiscreteResult, type Operand, type Warning } from '../result';
+import { shapeString, size, unravel, indexString, type Tensor } from '../tensor';
+import { hellingerKernel, tvKernel } from './distances';
+import { crossEntropyKernel, entropyKernel } from './entropy';
+import { jeffreysKernel } from './jeffreys';
+import { jsKernel, klToMixtureP, klToMixtureQ } from './js';
+import { klKernel } from './kl';
+import { NORMALIZED_TOLERANCE, normalizationWarning, notNormalizedWarning } from './operands';
+import { resolveUnit, type MeasureOptions } from './options';
+import { assemble, describeViolations, reduce, type RowKernel, scaled } from './rowwise';
+
+/** Elements per operand per chunk: 8 MiB of float64. */
+export const CHUNK_ELEMENTS = 1 << 20;
+
+export interface Runtime {
+  /** Called after each chunk with the elements done and the total. */
+  readonly progress?: (done: number, total: number) => void;
+  /** Polled after each chunk; true stops the run with a 'cancelled' error. */
+  readonly isCancelled?: () => boolean;
+  /** Elements per chunk (default CHUNK_ELEMENTS); smaller values exercise chunk boundaries in tests. */
+  readonly chunkElements?: number;
+}
+
+export interface LazyArg {
+  readonly role: string;
+  readonly text: string;
+  readonly span: Span | undefined;
+  readonly lazy: LazyTensor;
+}
+
+export type StreamMeasure = Exclude<DiscreteMeasure, 'W1' | 'MI'>;
+
+interface Plan {
+  readonly label: (p: string, q: string) => string;
+  readonly main: RowKernel;
+  readonly unitless?: boolean;
+  /** Extra per-row quantities: named parts, or (for KL) the reverse direction. */
+  readonly parts?: readonly { readonly name: (p: string, q: string) => string; readonly kernel: RowKernel; readonly swap?: boolean }[];
+  readonly reverse?: boolean;
+  /** Where q = 0 < p makes the measure infinite. */
+  readonly support?: 'forward' | 'both';
+  readonly sqrtRows?: boolean;
+}
+
+const PLANS: Record<StreamMeasure, Plan> = {
+  KL: { label: (p, q) => `KL(${p}‖${q})`, main: klKernel, reverse: true, support: 'forward' },
+  JS: {
+    label: (p, q) => `JS(${p}, ${q})`,
+    main: jsKernel,
+    parts: [
+      { name: (p) => `KL(${p}‖M)`, kernel: klToMixtureP },
+      { name: (_p, q) => `KL(${q}‖M)`, kernel: klToMixtureQ },
+    ],
+  },
+  H: { label: (p) => `H(${p})`, main: entropyKernel },
+  CE: {
+    label: (p, q) => `H(${p}, ${q})`,
+    main: crossEntropyKernel,
+    support: 'forward',
+    parts: [
+      { name: (p) => `H(${p})`, kernel: entropyKernel },
+      { name: (p, q) => `KL(${p}‖${q})`, kernel: klKernel },
+    ],
+  },
+  Jeffreys: {
+    label: (p, q) => `J(${p}, ${q})`,
+    main: jeffreysKernel,
+    support: 'both',
+    parts: [
+      { name: (p, q) => `KL(${p}‖${q})`, kernel: klKernel },
+      { name: (p, q) => `KL(${q}‖${p})`, kernel: klKernel, swap: true },
+    ],
+  },
+  TV: { label: (p, q) => `TV(${p}, ${q})`, main: tvKernel, unitless: true },
+  Hellinger: {
+    label: (p, q) => `Hellinger(${p}, ${q})`,
+    main: hellingerKernel,
+    unitless: true,
+    sqrtRows: true,
+    parts: [{ name: () => 'Hellinger²', kernel: hellingerKernel }],
+  },
+};
+
+/** Per-operand bookkeeping while streaming: row sums and what normalization did. */
+class OperandState {
+  rescaledRows = 0;
+  offRows = 0;
+  minSum = Infinity;
+  maxSum = -Infinity;
+  readonly sums: Float64Array;
+
+  constructor(readonly arg: LazyArg, rows: number) {
+    this.sums = new Float64Array(rows);
+  }
+
+  record(row: number, total: number): void {
+    this.sums[row] = total;
+    if (total !== 1) this.rescaledRows++;
+    if (Math.abs(total - 1) > NORMALIZED_TOLERANCE) this.offRows++;
+    this.minSum = Math.min(this.minSum, total);
+    this.maxSum = Math.max(this.maxSum, total);
+  }
+}
+
+function fail(fn: string, arg: LazyArg, message: string): never {
+  throw new KlError('evaluation', `${fn}: argument ${arg.role} ${message}`, arg.span);
+}
+
+/** Checks a chunk like checkProbabilities does, reporting the element's index in the whole tensor. */
+function checkChunk(fn: string, arg: LazyArg, data: Float64Array, count: number, first: number): void {
+  for (let i = 0; i < count; i++) {
+    const x = data[i]!;
+    if (!(x >= 0 && x < Infinity)) {
+      const where = `at index ${indexString(first + i, arg.lazy.shape)}`;
+      if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
+      if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
+      fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
+    }
+  }
+}
+
+function rowSum(data: Float64Array, from: number, to: number, into = new CompensatedSum()): CompensatedSum {
+  for (let i = from; i < to; i++) into.add(data[i]!);
+  return into;
+}
+
+export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | undefined, options: MeasureOptions, runtime: Runtime = {}): DiscreteResult {
+  const plan = PLANS[measure];
+  const shape = P.lazy.shape.length === 0 ? [1] : P.lazy.shape;
+  const n = shape[shape.length - 1]!;
+  const total = size(shape);
+  if (total === 0 || n === 0) fail(measure, P, `is empty (shape ${shapeString(shape)})`);
+  if (Q) {
+    const qShape = Q.lazy.shape.length === 0 ? [1] : Q.lazy.shape;
+    const nq = qShape[qShape.length - 1]!;
+    if (nq !== n) fail(measure, Q, `has ${nq} ${nq === 1 ? 'entry' : 'entries'} but ${P.role} has ${n}`);
+    if (qShape.length !== shape.length || qShape.some((d, i) => d !== shape[i])) {
+      fail(measure, Q, `has shape ${shapeString(qShape)} but ${P.role} has shape ${shapeString(shape)}; operands read from files must have the same shape`);
+    }
+  }
+  const rows = total / n;
+  const chunk = Math.max(1, runtime.chunkElements ?? CHUNK_ELEMENTS);
+  const normalize = options.normalize ?? true;
+  const states = [new OperandState(P, rows), ...(Q ? [new OperandState(Q, rows)] : [])];
+  const kernels = [plan.main, ...(plan.parts ?? []).map((p) => p.kernel), ...(plan.reverse ? [klKernel] : [])];
+  const swapped = [false, ...(plan.parts ?? []).map((p) => p.swap ?? false), ...(plan.reverse ? [true] : [])];
+  const results = kernels.map(() => new Float64Array(rows));
+  const violations = { count: 0, indices: [] as number[][] };
+  const reverseViolations = { count: 0, indices: [] as number[][] };
+  const noteSupport = (p: Float64Array, q: Float64Array, count: number, first: number): void => {
+    if (!plan.support && !plan.reverse) return;
+    for (let i = 0; i < count; i++) {
+      if (q[i] === 0 && p[i]! > 0 && plan.support) add(violations, first + i);
+      if (p[i] === 0 && q[i]! > 0 && (plan.reverse || plan.support === 'both')) add(plan.support === 'both' ? violations : reverseViolations, first + i);
+    }
+  };
+  const add = (v: typeof violations, flat: number): void => {
+    if (v.count < MAX_LISTED_INDICES) v.indices.push(unravel(flat, shape));
+    v.count++;
+  };
+  const tick = (done: number): void => {
+    runtime.progress?.(done, total);
+    if (runtime.isCancelled?.()) throw new KlError('cancelled', `${measure}: cancelled after ${done} of ${total} elements`, options.span);
+  };
+
+  const run = (p: Float64Array, q: Float64Array, sums: CompensatedSum[]): void => {
+    kernels.forEach((k, j) => (swapped[j] ? k(q, p, sums[j]!, undefined) : k(p, q, sums[j]!, undefined)));
+  };
+
+  if (n <= chunk) {
+    const rowsPerChunk = Math.max(1, Math.floor(chunk / n));
+    const bufP = new Float64Array(rowsPerChunk * n);
+    const bufQ = Q ? new Float64Array(rowsPerChunk * n) : bufP;
+    for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+      const count = Math.min(rowsPerChunk, rows - r0);
+      const first = r0 * n;
+      P.lazy.read(first, count * n, bufP);
+      checkChunk(measure, P, bufP, count * n, first);
+      if (Q) {
+        Q.lazy.read(first, count * n, bufQ);
+        checkChunk(measure, Q, bufQ, count * n, first);
+      }
+      for (let r = 0; r < count; r++) {
+        const lo = r * n;
+        const hi = lo + n;
+        states.forEach((st, k) => {
+          const buf = k === 0 ? bufP : bufQ;
+          const s = rowSum(buf, lo, hi).value();
+          st.record(r0 + r, s);
+          if (normalize && s !== 1) {
+            if (s === Infinity) fail(measure, st.arg, `row ${indexString(r0 + r, shape.slice(0, -1))} sums to more than the largest double; rescale it before reading`);
+            if (s === 0) fail(measure, st.arg, rows === 1 ? 'sums to 0, so it cannot be normalized' : `row ${indexString(r0 + r, shape.slice(0, -1))} sums to 0, so it cannot be normalized`);
+            for (let i = lo; i < hi; i++) buf[i] = buf[i]! / s;
+          }
+        });
+        const p = bufP.subarray(lo, hi);
+        const q = bufQ.subarray(lo, hi);
+        noteSupport(p, q, n, first + lo);
+        const sums = kernels.map(() => new CompensatedSum());
+        run(p, q, sums);
+        sums.forEach((s, j) => (results[j]![r0 + r] = s.value()));
+      }
+      tick((r0 + count) * n);
+    }
+  } else {
+    // Rows longer than a chunk: one pass for the sums, one for the terms.
+    const bufP = new Float64Array(chunk);
+    const bufQ = Q ? new Float64Array(chunk) : bufP;
+    const passes = normalize ? 2 : 1;
+    let done = 0;
+    for (let r = 0; r < rows; r++) {
+      const rowStart = r * n;
+      const scale = [1, 1];
+      if (normalize) {
+        const sums = states.map(() => new CompensatedSum());
+        for (let c = 0; c < n; c += chunk) {
+          const count = Math.min(chunk, n - c);
+          P.lazy.read(rowStart + c, count, bufP);
+          checkChunk(measure, P, bufP, count, rowStart + c);
+          rowSum(bufP, 0, count, sums[0]);
+          if (Q) {
+            Q.lazy.read(rowStart + c, count, bufQ);
+            checkChunk(measure, Q, bufQ, count, rowStart + c);
+            rowSum(bufQ, 0, count, sums[1]);
+          }
+          done += count;
+          tick(Math.floor(done / passes));
+        }
+        states.forEach((st, k) => {
+          const s = sums[k]!.value();
+          st.record(r, s);
+          if (s === 0) fail(measure, st.arg, rows === 1 ? 'sums to 0, so it cannot be normalized' : `row ${indexString(r, shape.slice(0, -1))} sums to 0, so it cannot be normalized`);
+          scale[k] = 1 / s;
+        });
+      }
+      const sums = kernels.map(() => new CompensatedSum());
+      const rawSums = states.map(() => new CompensatedSum());
+      for (let c = 0; c < n; c += chunk) {
+        const count = Math.min(chunk, n - c);
+        const p = bufP.subarray(0, count);
+        const q = bufQ.subarray(0, count);
+        P.lazy.read(rowStart + c, count, bufP);
+        if (Q) Q.lazy.read(rowStart + c, count, bufQ);
+        if (!normalize) {
+          checkChunk(measure, P, bufP, count, rowStart + c);
+          if (Q) checkChunk(measure, Q, bufQ, count, rowStart + c);
+          rowSum(bufP, 0, count, rawSums[0]);
+          if (Q) rowSum(bufQ, 0, count, rawSums[1]);
+        } else {
+          if (scale[0] !== 1) for (let i = 0; i < count; i++) bufP[i] = bufP[i]! * scale[0]!;
+          if (Q && scale[1] !== 1) for (let i = 0; i < count; i++) bufQ[i] = bufQ[i]! * scale[1]!;
+        }
+        noteSupport(p, q, count, rowStart + c);
+        run(p, q, sums);
+        done += count;
+        tick(Math.floor(done / passes));
+      }
+      if (!normalize) states.forEach((st, k) => st.record(r, rawSums[k]!.value()));
+      sums.forEach((s, j) => (results[j]![r] = s.value()));
+    }
+  }
+
+  const warnings: Warning[] = [];
+  const rowShape = shape.slice(0, -1);
+  const operands: Operand[] = states.map((st) => {
+    if (normalize && st.offRows > 0) warnings.push(normalizationWarning(st.arg, rows, st.offRows, st.minSum, st.maxSum));
+    if (!normalize && st.offRows > 0) warnings.push(notNormalizedWarning(st.arg));
+    const sums: Tensor = { shape: rowShape, data: st.sums };
+    return { role: st.arg.role, text: st.arg.text, span: st.arg.span, shape, source: st.arg.lazy.label, rescaled: normalize && st.rescaledRows > 0, sums };
+  });
+  const pRole = P.role;
+  const qRole = Q?.role ?? '';
+  const infinite = violations.count > 0 ? violations : undefined;
+  if (infinite) {
+    const where = plan.support === 'both' ? `one of ${pRole}, ${qRole} is 0 where the other is not` : `${qRole} = 0 where ${pRole} > 0`;
+    warnings.push({ code: 'infinite', message: `${plan.label(pRole, qRole)} is infinite: ${where} at index ${describeViolations(infinite)}.`, span: Q?.span });
+  }
+  const mainRows = plan.sqrtRows ? results[0]!.map(Math.sqrt) : results[0]!;
+  const partList = plan.parts ?? [];
+  const parts = partList.length > 0 ? Object.fromEntries(partList.map((p, j) => [p.name(pRole, qRole), { shape: rowShape, data: results[j + 1]! }])) : undefined;
+  const { unit, factor } = resolveUnit(options);
+  const result = assemble({
+    measure,
+    label: plan.label(pRole, qRole),
+    operands,
+    output: { rows: { shape: rowShape, data: mainRows } },
+    ...(parts ? { parts } : {}),
+    unit: plan.unitless ? null : unit,
+    reduction: options.reduction ?? 'none',
+    warnings,
+    span: options.span,
+    ...(infinite ? { infinite } : {}),
+  });
+  if (!plan.reverse) return result;
+  const reverseRows = scaled({ shape: rowShape, data: results[results.length - 1]! }, factor);
+  return {
+    ...result,
+    reverse: {
+      value: reduce(measure, reverseRows, options.reduction ?? 'none', shape[0]!, [], options.span),
+      rows: reverseRows,
+      ...(reverseViolations.count > 0 ? { infinite: reverseViolations } : {}),
+    },
+  };
+}
