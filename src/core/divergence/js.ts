@@ -42,12 +42,6 @@ export function js(P: Arg, Q: Arg, options: MeasureOptions = {}): DiscreteResult
   const m = new Float64Array(p.tensor.data.length);
   for (let i = 0; i < m.length; i++) m[i] = 0.5 * (p.tensor.data[i]! + q.tensor.data[i]!);
   const mixture: Tensor = { shape: p.tensor.shape, data: m };
-  const half = (a: Tensor): Tensor => {
-    const rows = rowwise(a, mixture, (x, y, s) => {
-      for (let i = 0; i < x.length; i++) s.add(relEntr(x[i]!, y![i]!));
-    }, false).rows;
-    return rows;
-  };
   return assemble({
     measure: 'JS',
     label: `JS(${P.role}, ${Q.role})`,
