@@ -52,11 +52,16 @@ export function columnMajorStrides(shape: readonly number[]): number[] {
 export function elementCount(shape: readonly number[], format: string, at?: number): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new TensorFormatError(format, `invalid dimension ${d} in shape [${shape.join(', ')}]`, at);
+    if (!Number.isSafeInteger(d) || d < 0) throw new TensorFormatError(format, `invalid dimension ${d} in shape ${shortShape(shape)}`, at);
     n *= d;
-    if (!Number.isSafeInteger(n)) throw new TensorFormatError(format, `shape [${shape.join(', ')}] has more elements than can be addressed`, at);
+    if (!Number.isSafeInteger(n)) throw new TensorFormatError(format, `shape ${shortShape(shape)} has more elements than can be addressed`, at);
   }
   return n;
+}
+
+/** A shape for messages, elided when a hostile header declares thousands of dimensions. */
+export function shortShape(shape: readonly number[]): string {
+  return shape.length <= 8 ? `[${shape.join(', ')}]` : `[${shape.slice(0, 6).join(', ')}, … ${shape.length} dimensions]`;
 }
 
 export function entrySize(e: TensorEntry): number {

@@ -114,7 +114,7 @@ export function readZipDirectory(source: ByteSource, format = 'zip'): ZipMember[
       if (id === 0x0001) {
         let q = e + 4;
         const take = (): number => {
-          if (q + 8 > e + 4 + len) fail(`member '${name}' has a short Zip64 extra field`, at);
+          if (q + 8 > e + 4 + len || q + 8 > extraEnd) fail(`member '${name}' has a short Zip64 extra field`, at);
           const v = readU64(dir, q, format, at);
           q += 8;
           return v;
@@ -146,6 +146,10 @@ export function openMember(source: ByteSource, m: ZipMember, format = 'zip'): By
     return sliceSource(source, dataStart, m.size, name);
   }
   if (m.method !== 8) throw new TensorFormatError(format, `member '${m.name}' uses compression method ${m.method}; only stored (0) and deflate (8) are supported`, m.localHeaderOffset);
+  // Deflate expands at most ~1032:1; a member declaring more than that is lying before we allocate.
+  if (m.size > m.compressedSize * 1032 + 1024) {
+    throw new TensorFormatError(format, `member '${m.name}' declares ${m.size} bytes from ${m.compressedSize} compressed, more than deflate can produce`, m.localHeaderOffset);
+  }
   if (m.size > MAX_INFLATED_BYTES) {
     throw new TensorFormatError(format, `member '${m.name}' inflates to ${m.size} bytes, more than the ${MAX_INFLATED_BYTES}-byte limit for compressed members; save it uncompressed (np.savez)`, m.localHeaderOffset);
   }
