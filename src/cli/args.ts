@@ -15,7 +15,13 @@ export interface EvalArgs {
   readonly digits: number;
 }
 
-export type CliArgs = EvalArgs | { readonly command: 'help' } | { readonly command: 'version' };
+export interface InspectArgs {
+  readonly command: 'inspect';
+  readonly file: string;
+  readonly json: boolean;
+}
+
+export type CliArgs = EvalArgs | InspectArgs | { readonly command: 'help' } | { readonly command: 'version' };
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
@@ -23,6 +29,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
   if (argv[0] === '--version' || argv[0] === '-V') return { command: 'version' };
   const [command, ...rest] = argv;
+  if (command === 'inspect') return parseInspect(rest);
   if (command !== 'eval') throw new UsageError(`unknown command '${command}'; try 'kl-lens --help'`);
 
   let program: string | undefined;
@@ -53,6 +60,20 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (program === undefined && file === undefined) throw new UsageError("eval needs a program: kl-lens eval 'KL(p || q)' (or '-' to read it from stdin, or --file F.kl)");
   if (program !== undefined && file !== undefined) throw new UsageError('give either a program or --file, not both');
   return { command: 'eval', program, file, vars, json, digits };
+}
+
+function parseInspect(rest: readonly string[]): CliArgs {
+  let file: string | undefined;
+  let json = false;
+  for (const a of rest) {
+    if (a === '--help' || a === '-h') return { command: 'help' };
+    if (a === '--json') json = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'; try 'kl-lens --help'`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`inspect takes one file, got '${file}' and '${a}'`);
+  }
+  if (file === undefined) throw new UsageError('inspect needs a file: kl-lens inspect FILE');
+  return { command: 'inspect', file, json };
 }
 
 /** `NAME=PATH[#KEY]` — the key picks a tensor inside a container file. */

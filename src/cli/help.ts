@@ -12,10 +12,15 @@ Usage:
   kl-lens eval '<program>' [--var NAME=PATH[#KEY]]... [--json] [--digits N]
   kl-lens eval - ...            read the program from stdin
   kl-lens eval --file F.kl ...  read the program from a file
+  kl-lens inspect FILE [--json] every tensor in a file: key, dtype, shape, size, min/max/sum,
+                                and whether the last axis looks like a distribution, log-probs or logits
   kl-lens --help | --version
 
 Options:
-  --var NAME=PATH[#KEY]  bind NAME to a tensor in a file (KEY picks one inside a container)
+  --var NAME=PATH[#KEY]  bind NAME to a tensor in a file: .npy, .npz, .safetensors, .pt/.pth,
+                         .csv/.tsv, .json. KEY picks one inside a container (npz member,
+                         safetensors name, dotted path in a .pt); relative paths resolve against
+                         the current directory. Large tensors stay in the file and are streamed.
   --json                 print one JSON object: {"value", "unit", "warnings", ...}; non-finite
                          numbers are the strings "Infinity", "-Infinity", "NaN"
   --digits N             significant digits in the text answer (default 5)
@@ -27,7 +32,7 @@ Language:
   Divergences take two distributions as P || Q, P ‖ Q or P, Q.
   Options on divergences: base= (e, 2, 10, any b > 0, or "bits"/"nats"/"hartleys"),
   reduction= ("none", "sum", "mean", "batchmean"), normalize= (true/false; default true).
-  Constants: e, pi, inf, nan, true, false.
+  Constants: e, pi, inf, nan, true, false. load("PATH", "KEY") reads a tensor from a file.
 
 Functions:
 ${functions}

@@ -7,7 +7,9 @@ import { KlError, formatError, runProgram, parse, type Value } from '../core/ind
 import { formatValue } from '../core/format';
 import { valueToJson } from '../core/json';
 import { CliError, type EvalArgs, parseArgs, UsageError } from './args';
-import { FileError, loadTensor } from './files';
+import { FileLoader } from '../host/load';
+import { TensorFormatError } from '../io/errors';
+import { inspectCommand } from './inspect';
 import { helpText } from './help';
 
 declare const KL_LENS_VERSION: string | undefined;
@@ -20,22 +22,28 @@ function readProgram(args: EvalArgs): string {
 
 function evalCommand(args: EvalArgs): number {
   const source = readProgram(args);
+  const loader = new FileLoader(process.cwd());
   const env = new Map<string, Value>();
-  for (const v of args.vars) {
-    try {
-      env.set(v.name, { type: 'tensor', tensor: loadTensor(v.path, v.key) });
-    } catch (e) {
-      if (e instanceof FileError) throw new FileError(`--var ${v.name}: ${e.message}`);
-      throw e;
-    }
-  }
   let outcome: ReturnType<typeof runProgram>;
   try {
-    outcome = runProgram(parse(source), source, { env });
-  } catch (e) {
-    // Spans are offsets into this program text, so the position is worked out here.
-    if (e instanceof KlError) throw new CliError(formatError(e, source));
-    throw e;
+    for (const v of args.vars) {
+      try {
+        env.set(v.name, loader.load(v.path, v.key));
+      } catch (e) {
+        if (e instanceof TensorFormatError) throw new CliError(`--var ${v.name}: ${e.message}`);
+        throw e;
+      }
+    }
+    try {
+      outcome = runProgram(parse(source), source, { env, functions: { load: loader.builtin() } });
+    } catch (e) {
+      // Spans are offsets into this program text, so the position is worked out here.
+      if (e instanceof KlError) throw new CliError(formatError(e, source));
+      if (e instanceof TensorFormatError) throw new CliError(e.message);
+      throw e;
+    }
+  } finally {
+    loader.close();
   }
   const value = outcome.value;
   if (!value) throw new UsageError('the program has no statements');
@@ -60,6 +68,8 @@ export function main(argv: readonly string[]): number {
         return 0;
       case 'eval':
         return evalCommand(args);
+      case 'inspect':
+        return inspectCommand(args);
     }
   } catch (e) {
     process.stderr.write(`error: ${describeError(e)}\n`);
@@ -68,7 +78,7 @@ export function main(argv: readonly string[]): number {
 }
 
 function describeError(e: unknown): string {
-  if (e instanceof CliError) return e.message;
+  if (e instanceof CliError || e instanceof TensorFormatError) return e.message;
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && err.path) return `${err.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`;
   if (e instanceof RangeError) return `out of resources: ${e.message}`;

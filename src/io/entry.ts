@@ -152,9 +152,17 @@ function gather(e: TensorEntry, start: number, count: number, out: Float64Array)
   for (let i = 0; i < count; i++) out[i] = decoded[positions[i]! - lo]!;
 }
 
+/** readTensor refuses more elements than this (1 GiB of float64); larger tensors are streamed. */
+export const MAX_READ_ELEMENTS = 1 << 27;
+
 /** The whole tensor as float64, row-major. */
 export function readTensor(e: TensorEntry): Tensor {
   const n = entrySize(e);
+  // Checked here, not only by the storage bounds: a stride of 0 (a saved expand()) can declare a
+  // huge shape over a tiny storage.
+  if (n > MAX_READ_ELEMENTS) {
+    throw new TensorFormatError(e.storage.name, `'${e.key}' has ${n} elements, more than the ${MAX_READ_ELEMENTS} that can be read at once`);
+  }
   const data = new Float64Array(n);
   readElements(e, 0, n, data);
   return { shape: [...e.shape], data };
