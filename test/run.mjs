@@ -12,7 +12,7 @@ function collect(path) {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ['test/unit']).flatMap(collect);
+const files = (roots.length > 0 ? roots : ['test/unit', 'test/browser']).flatMap(collect);
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
