@@ -1,7 +1,7 @@
 // Runs every unit test with Node's test runner (TypeScript through tsx). Node 20's --test takes
 // no globs, so the files are collected here. Arguments narrow the run: `npm test -- test/unit/core`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function collect(path) {
@@ -12,7 +12,7 @@ function collect(path) {
 }
 
 const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ['test/unit', 'test/browser']).flatMap(collect);
+const files = (roots.length > 0 ? roots : ['test/unit', 'test/browser'].filter((r) => existsSync(r))).flatMap(collect);
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
