@@ -1,72 +1,30 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { readTensor } from '../../../src/io/entry';
 import { TensorFormatError } from '../../../src/io/errors';
 import { MAX_HEADER_CHARS, readNpy } from '../../../src/io/npy';
-import { type ByteSource, memorySource } from '../../../src/io/source';
+import { memorySource } from '../../../src/io/source';
+import { checkAgainstNumpy, countingSource, type ExpectedArray, fixtures, formatError, mutate, mutationArb, npyBytes as npy, readsOrRefuses } from '../../helpers/io';
 
-const DIR = new URL('../../fixtures/io/npy/', import.meta.url);
+const FIXTURES = fixtures('npy');
 
-interface Expected {
-  dtype: string;
-  order: 'little' | 'big';
+interface Expected extends ExpectedArray {
   version: string;
   fortran_order: boolean;
-  shape: number[];
-  values: (number | string)[];
 }
 type Fixture = Expected | { refused: string } | { members: (Expected & { key: string })[] };
 
-const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as Record<string, Fixture>;
+const EXPECTED = FIXTURES.json<Record<string, Fixture>>();
 const NPY = Object.keys(EXPECTED).filter((f) => f.endsWith('.npy') && !('refused' in EXPECTED[f]!));
-
-function bytesOf(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(file, DIR)));
-}
-
-function number(v: number | string): number {
-  return typeof v === 'number' ? v : Number(v); // "Infinity", "-Infinity", "NaN"
-}
-
-/** An .npy file by hand: magic, version, header length, header text, data. */
-function npy(header: string, data: Uint8Array | number = 0, version = 1): Uint8Array {
-  const text = new TextEncoder().encode(header);
-  const start = version === 1 ? 10 : 12;
-  const body = typeof data === 'number' ? new Uint8Array(data) : data;
-  const out = new Uint8Array(start + text.length + body.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
-  const view = new DataView(out.buffer);
-  if (version === 1) view.setUint16(8, text.length, true);
-  else view.setUint32(8, text.length, true);
-  out.set(text, start);
-  out.set(body, start + text.length);
-  return out;
-}
+const bytesOf = FIXTURES.bytes;
 
 function read(bytes: Uint8Array, name = 'test.npy') {
   return readNpy(memorySource(bytes, name));
 }
 
-/** The TensorFormatError `fn` throws; fails on success or on any other error. */
-function formatError(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof TensorFormatError, `expected a TensorFormatError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a TensorFormatError');
-}
-
 function rejects(bytes: Uint8Array, ...fragments: (string | RegExp)[]): TensorFormatError {
-  const err = formatError(() => read(bytes));
-  for (const f of fragments) {
-    if (typeof f === 'string') assert.ok(err.message.includes(f), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}`);
-    else assert.match(err.message, f);
-  }
-  return err;
+  return formatError(() => read(bytes), ...fragments);
 }
 
 function positional(err: TensorFormatError, at?: number): void {
@@ -79,31 +37,9 @@ function cStrides(shape: number[]): number[] {
   return shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
 }
 
-function countingSource(bytes: Uint8Array): ByteSource & { reads: [number, number][] } {
-  const inner = memorySource(bytes, 'counted');
-  const reads: [number, number][] = [];
-  return {
-    size: inner.size,
-    name: inner.name,
-    reads,
-    read(offset, length) {
-      reads.push([offset, length]);
-      return inner.read(offset, length);
-    },
-  };
-}
-
 function checkAgainst(actual: ReturnType<typeof readNpy>, e: Expected, what: string): void {
-  assert.equal(actual.dtype, e.dtype, `${what} dtype`);
-  if (!['int8', 'uint8', 'bool'].includes(e.dtype)) assert.equal(actual.order, e.order, `${what} byte order`);
-  assert.deepEqual(actual.shape, e.shape, `${what} shape`);
-  const t = readTensor(actual);
+  const t = checkAgainstNumpy(actual, e, what);
   assert.deepEqual(t.shape, e.shape, `${what} tensor shape`);
-  assert.equal(t.data.length, e.values.length, `${what} element count`);
-  e.values.forEach((v, i) => {
-    const want = number(v);
-    assert.ok(Object.is(t.data[i], want), `${what}[${i}]: got ${t.data[i]}, NumPy reads ${want}`);
-  });
 }
 
 describe('readNpy on files written by NumPy', () => {
@@ -391,65 +327,16 @@ describe('readNpy on malformed input', () => {
 // -----------------------------------------------------------------------------------------------
 // Fuzzing: mutated fixtures are read or refused with a TensorFormatError, never anything else.
 
-type Mutation =
-  | { op: 'flip'; at: number; mask: number }
-  | { op: 'set'; at: number; value: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'insert'; at: number; bytes: Uint8Array }
-  | { op: 'duplicate'; from: number; length: number; at: number };
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x20, 0x29, 0x2c, 0x2d, 0x39, 0x7f, 0x80, 0xff) }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  fc.record({ op: fc.constant('duplicate' as const), from: fc.nat(), length: fc.integer({ min: 1, max: 64 }), at: fc.nat() }),
-);
-
-function mutate(input: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
-  let b = input.slice();
-  for (const m of mutations) {
-    const n = b.length;
-    if (n === 0) break;
-    switch (m.op) {
-      case 'flip':
-        b[m.at % n]! ^= m.mask;
-        break;
-      case 'set':
-        b[m.at % n] = m.value;
-        break;
-      case 'truncate':
-        b = b.slice(0, m.at % n);
-        break;
-      case 'insert': {
-        const at = m.at % (n + 1);
-        b = Uint8Array.from([...b.subarray(0, at), ...m.bytes, ...b.subarray(at)]);
-        break;
-      }
-      case 'duplicate': {
-        const from = m.from % n;
-        const piece = b.slice(from, from + m.length);
-        const at = m.at % (n + 1);
-        b = Uint8Array.from([...b.subarray(0, at), ...piece, ...b.subarray(at)]);
-        break;
-      }
-    }
-  }
-  return b;
-}
+const mutation = mutationArb({ values: fc.constantFrom(0x00, 0x20, 0x29, 0x2c, 0x2d, 0x39, 0x7f, 0x80, 0xff) });
 
 describe('readNpy fuzzing', () => {
   it('reads or refuses mutated fixtures with a TensorFormatError only', () => {
     const inputs = NPY.map(bytesOf).concat([bytesOf('object.npy')]);
     const started = Date.now();
     fc.assert(
-      fc.property(fc.nat({ max: inputs.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (i, mutations) => {
+      fc.property(fc.nat({ max: inputs.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (i, mutations) => {
         const bytes = mutate(inputs[i]!, mutations);
-        try {
-          readTensor(read(bytes));
-        } catch (e) {
-          if (!(e instanceof TensorFormatError)) throw e;
-        }
+        readsOrRefuses(() => readTensor(read(bytes)));
       }),
       { numRuns: 300 },
     );

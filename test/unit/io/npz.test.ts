@@ -1,76 +1,29 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { deflateSync } from 'fflate';
-import { readTensor, type TensorEntry } from '../../../src/io/entry';
-import { TensorFormatError } from '../../../src/io/errors';
+import { readTensor } from '../../../src/io/entry';
+import { type TensorFormatError } from '../../../src/io/errors';
 import { readNpz } from '../../../src/io/npz';
-import { type ByteSource, memorySource } from '../../../src/io/source';
+import { memorySource } from '../../../src/io/source';
 import { readZipDirectory } from '../../../src/io/zip';
+import { checkAgainstNumpy as checkAgainst, countingSource, type ExpectedArray, fixtures, formatError, mutate, mutationArb, npyBytes, readsOrRefuses } from '../../helpers/io';
 
-const DIR = new URL('../../fixtures/io/npy/', import.meta.url);
+const FIXTURES = fixtures('npy');
 
-interface Expected {
-  key: string;
-  dtype: string;
-  order: 'little' | 'big';
-  shape: number[];
-  values: (number | string)[];
-}
-const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as Record<string, { members?: Expected[] }>;
+type Expected = ExpectedArray & { key: string };
+const EXPECTED = FIXTURES.json<Record<string, { members?: Expected[] }>>();
 const NPZ = Object.keys(EXPECTED).filter((f) => f.endsWith('.npz'));
-
-function bytesOf(file: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(file, DIR)));
-}
+const bytesOf = FIXTURES.bytes;
 
 function read(bytes: Uint8Array, name = 'test.npz') {
   return readNpz(memorySource(bytes, name));
 }
 
-function formatError(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof TensorFormatError, `expected a TensorFormatError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a TensorFormatError');
-}
-
 function rejects(bytes: Uint8Array, ...fragments: string[]): TensorFormatError {
-  const err = formatError(() => read(bytes).entries.forEach((e) => readTensor(e)));
-  for (const f of fragments) assert.ok(err.message.includes(f), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}`);
+  const err = formatError(() => read(bytes).entries.forEach((e) => readTensor(e)), ...fragments);
   assert.equal(typeof err.offset, 'number', `no offset in ${err.message}`);
   return err;
-}
-
-function countingSource(bytes: Uint8Array): ByteSource & { reads: [number, number][] } {
-  const inner = memorySource(bytes, 'counted.npz');
-  const reads: [number, number][] = [];
-  return {
-    size: inner.size,
-    name: inner.name,
-    reads,
-    read(offset, length) {
-      reads.push([offset, length]);
-      return inner.read(offset, length);
-    },
-  };
-}
-
-function checkAgainst(actual: TensorEntry, e: Expected, what: string): void {
-  assert.equal(actual.key, e.key, `${what} key`);
-  assert.equal(actual.dtype, e.dtype, `${what} dtype`);
-  if (!['int8', 'uint8', 'bool'].includes(e.dtype)) assert.equal(actual.order, e.order, `${what} byte order`);
-  assert.deepEqual(actual.shape, e.shape, `${what} shape`);
-  const t = readTensor(actual);
-  assert.equal(t.data.length, e.values.length, `${what} element count`);
-  e.values.forEach((v, i) => {
-    const want = typeof v === 'number' ? v : Number(v);
-    assert.ok(Object.is(t.data[i], want), `${what}[${i}]: got ${t.data[i]}, NumPy reads ${want}`);
-  });
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -205,13 +158,10 @@ function zip(members: Member[], { zip64 = false } = {}): Uint8Array {
 
 /** A minimal .npy (format 1.0) of float64 values. */
 function npyF8(values: number[], shape: number[] = [values.length]): Uint8Array {
-  const header = new TextEncoder().encode(`{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }\n`);
-  const out = new Uint8Array(10 + header.length + values.length * 8);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(header, 10);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat64(10 + header.length + 8 * i, v, true));
-  return out;
+  const data = new Uint8Array(values.length * 8);
+  const view = new DataView(data.buffer);
+  values.forEach((v, i) => view.setFloat64(8 * i, v, true));
+  return npyBytes(`{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }\n`, data);
 }
 
 /** Where a member's data starts in an archive, from its local header. */
@@ -272,7 +222,7 @@ describe('readNpz on archives written by NumPy', () => {
 
   it('keeps stored members as windows into the archive', () => {
     const bytes = bytesOf('savez.npz');
-    const src = countingSource(bytes);
+    const src = countingSource(bytes, 'counted.npz');
     const { entries } = readNpz(src);
     const members = readZipDirectory(memorySource(bytes, 'dir'));
     entries.forEach((entry, i) => {
@@ -295,7 +245,7 @@ describe('readNpz on archives written by NumPy', () => {
       { name: 'big.npy', raw: big },
       { name: 'small.npy', raw: small },
     ]);
-    const src = countingSource(archive);
+    const src = countingSource(archive, 'counted.npz');
     const { entries } = readNpz(src);
     const total = src.reads.reduce((s, [, n]) => s + n, 0);
     // The end-of-central-directory search reads at most the last 64 KiB + 22 bytes.
@@ -456,66 +406,18 @@ describe('readNpz on malformed archives', () => {
 // -----------------------------------------------------------------------------------------------
 // Fuzzing: mutated archives are read or refused with a TensorFormatError, never anything else.
 
-type Mutation =
-  | { op: 'flip'; at: number; mask: number }
-  | { op: 'set'; at: number; value: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'insert'; at: number; bytes: Uint8Array }
-  | { op: 'duplicate'; from: number; length: number; at: number };
-
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x01, 0x7f, 0x80, 0xff) }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  fc.record({ op: fc.constant('duplicate' as const), from: fc.nat(), length: fc.integer({ min: 1, max: 64 }), at: fc.nat() }),
-);
-
-function mutate(input: Uint8Array, mutations: readonly Mutation[], focus: number): Uint8Array {
-  let b = input.slice();
-  for (const m of mutations) {
-    const n = b.length;
-    if (n === 0) break;
-    // Half of the positions fall in the last `focus` bytes: the central directory and its end.
-    const pos = (at: number, span = n): number => (at % 2 === 0 ? at % span : Math.max(0, span - 1 - (at % Math.min(focus, span))));
-    switch (m.op) {
-      case 'flip':
-        b[pos(m.at)]! ^= m.mask;
-        break;
-      case 'set':
-        b[pos(m.at)] = m.value;
-        break;
-      case 'truncate':
-        b = b.slice(0, pos(m.at));
-        break;
-      case 'insert': {
-        const at = pos(m.at, n + 1);
-        b = Uint8Array.from([...b.subarray(0, at), ...m.bytes, ...b.subarray(at)]);
-        break;
-      }
-      case 'duplicate': {
-        const from = pos(m.from);
-        const at = pos(m.at, n + 1);
-        b = Uint8Array.from([...b.subarray(0, at), ...b.slice(from, from + m.length), ...b.subarray(at)]);
-        break;
-      }
-    }
-  }
-  return b;
-}
+const mutation = mutationArb({ values: fc.constantFrom(0x00, 0x01, 0x7f, 0x80, 0xff) });
 
 describe('readNpz fuzzing', () => {
   it('reads or refuses mutated archives with a TensorFormatError only', () => {
     const inputs = [...NPZ.map(bytesOf), zip([{ name: 'a.npy', raw: npyF8([1, 2]) }, { name: 'b.npy', raw: npyF8([3]), deflate: true }], { zip64: true })];
     const started = Date.now();
     fc.assert(
-      fc.property(fc.nat({ max: inputs.length - 1 }), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (i, mutations) => {
+      fc.property(fc.nat({ max: inputs.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (i, mutations) => {
         const bytes = mutate(inputs[i]!, mutations, 600);
-        try {
+        readsOrRefuses(() => {
           for (const e of read(bytes).entries) readTensor(e);
-        } catch (e) {
-          if (!(e instanceof TensorFormatError)) throw e;
-        }
+        });
       }),
       { numRuns: 300 },
     );

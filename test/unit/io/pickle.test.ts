@@ -4,47 +4,20 @@
  * globals and opcodes, truncation at every byte, limits, and a fuzz of torch's data.pkl streams.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { TensorFormatError } from '../../../src/io/errors';
 import { type PickleLimits, type PickleValue, unpickle } from '../../../src/io/pickle';
 import { memorySource } from '../../../src/io/source';
 import { openMember, readZipDirectory } from '../../../src/io/zip';
+import { editsArb, fixtures, formatError as refusal, le, mutate, type Part, pickleString as str, pk, readsOrRefuses } from '../../helpers/io';
 
-const fixtures = new URL('../../fixtures/io/pt/', import.meta.url);
+const FIXTURES = fixtures('pt');
 
-type Part = number | string | Uint8Array | readonly number[];
-
-/** Bytes from parts: a number is one byte, a string is Latin-1 characters. */
-function pk(...parts: Part[]): Uint8Array {
-  const out: number[] = [];
-  for (const p of parts) {
-    if (typeof p === 'number') out.push(p);
-    else if (typeof p === 'string') for (let i = 0; i < p.length; i++) out.push(p.charCodeAt(i));
-    else out.push(...p);
-  }
-  return Uint8Array.from(out);
-}
-
-const le = (n: number, bytes: number): number[] => Array.from({ length: bytes }, (_, i) => Math.floor(n / 2 ** (8 * i)) & 0xff);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-/** BINUNICODE */
-const str = (s: string): Uint8Array => pk('X', le(utf8(s).length, 4), utf8(s));
 const PROTO2 = [0x80, 2];
 
 function load(bytes: Uint8Array, limits?: Partial<PickleLimits>): PickleValue {
   return unpickle(bytes, { format: 'pt', name: 'data.pkl', ...(limits ? { limits } : {}) });
-}
-
-function refusal(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof TensorFormatError, `expected a TensorFormatError, got ${String(e)}`);
-    return e;
-  }
-  return assert.fail('expected a TensorFormatError');
 }
 
 /** The JSON form gen_pt.py's `tag` writes: types kept apart, non-finite floats as strings. */
@@ -77,7 +50,7 @@ function asNode<K extends string>(v: PickleValue, kind: K): Extract<PickleValue,
 }
 
 describe('pickle: CPython pickles of plain data', () => {
-  const cases = JSON.parse(readFileSync(new URL('pickles.json', fixtures), 'utf8')) as { protocol: number; hex: string; value: unknown }[];
+  const cases = FIXTURES.json<{ protocol: number; hex: string; value: unknown }[]>('pickles.json');
   for (const c of cases) {
     it(`reads protocol ${c.protocol} exactly`, () => {
       assert.deepStrictEqual(tag(load(Buffer.from(c.hex, 'hex'))), c.value);
@@ -450,28 +423,16 @@ describe('pickle: limits', () => {
 
 describe('pickle: fuzz', () => {
   const streams = ['state_dict.pt', 'dtypes.pt', 'views.pt', 'list.pt'].map((file) => {
-    const source = memorySource(readFileSync(new URL(file, fixtures)), file);
+    const source = memorySource(FIXTURES.bytes(file), file);
     const member = readZipDirectory(source).find((m) => m.name.endsWith('/data.pkl'))!;
     const pkl = openMember(source, member);
-    return Uint8Array.from(pkl.read(0, pkl.size)); // a copy: Buffer.prototype.slice would share memory
+    return pkl.read(0, pkl.size); // mutate() changes a copy, never this
   });
 
   it('mutated data.pkl streams load or throw TensorFormatError, never anything else', () => {
-    const mutation = fc.record({
-      stream: fc.integer({ min: 0, max: streams.length - 1 }),
-      edits: fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
-      cut: fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
-    });
     fc.assert(
-      fc.property(mutation, ({ stream, edits, cut }) => {
-        const bytes = streams[stream]!.slice();
-        for (const [at, b] of edits) bytes[at % bytes.length] = b;
-        const input = cut === undefined ? bytes : bytes.subarray(0, cut % bytes.length);
-        try {
-          load(input);
-        } catch (e) {
-          if (!(e instanceof TensorFormatError)) throw e;
-        }
+      fc.property(editsArb(streams.length, 8), ({ input, mutations }) => {
+        readsOrRefuses(() => load(mutate(streams[input]!, mutations)));
       }),
       { numRuns: 300, seed: 20261124 },
     );

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { readTensor } from '../../../src/io/entry';
-import { TensorFormatError } from '../../../src/io/errors';
+import { type TensorFormatError } from '../../../src/io/errors';
 import { MAX_HEADER_DEPTH, MAX_HEADER_SIZE, readSafetensors } from '../../../src/io/safetensors';
-import { type ByteSource, memorySource } from '../../../src/io/source';
+import { memorySource } from '../../../src/io/source';
+import { assertSameValues, countingSource, fixtures, formatError, mutate, mutationArb, readsOrRefuses } from '../../helpers/io';
 
-const DIR = new URL('../../fixtures/io/safetensors/', import.meta.url);
+const FIXTURES = fixtures('safetensors');
 
 interface ExpectedTensor {
   key: string;
@@ -20,7 +20,7 @@ interface ExpectedFile {
   metadata: Record<string, string>;
   tensors: ExpectedTensor[];
 }
-const expected = JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as { files: Record<string, ExpectedFile> };
+const expected = FIXTURES.json<{ files: Record<string, ExpectedFile> }>();
 
 const DTYPE: Record<string, string> = {
   F64: 'float64',
@@ -40,17 +40,10 @@ const DTYPE: Record<string, string> = {
   BOOL: 'bool',
 };
 
-function fixture(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(name, DIR)));
-}
+const fixture = FIXTURES.bytes;
 
 function load(bytes: Uint8Array) {
   return readSafetensors(memorySource(bytes, 'test.safetensors'));
-}
-
-function special(v: number | string): number {
-  if (typeof v === 'number') return v;
-  return { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }[v] ?? assert.fail(`bad value ${v}`);
 }
 
 /** A file from a header (object, or raw text for malformed ones) and data, padded as the writer pads. */
@@ -77,14 +70,7 @@ function at(bytes: Uint8Array, text: string): number {
 }
 
 function rejects(bytes: Uint8Array, fragment: RegExp, offset?: number): TensorFormatError {
-  let caught: unknown;
-  try {
-    load(bytes);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof TensorFormatError, `expected a TensorFormatError matching ${fragment}, got ${String(caught)}`);
-  assert.match(caught.message, fragment);
+  const caught = formatError(() => load(bytes), fragment);
   assert.equal(caught.format, 'safetensors');
   if (offset !== undefined) assert.equal(caught.offset, offset, caught.message);
   return caught;
@@ -115,11 +101,7 @@ describe('readSafetensors: fixtures written as safetensors.torch.save_file write
         assert.equal(entry.order, 'little');
         const got = readTensor(entry);
         assert.deepEqual(got.shape, t.shape);
-        assert.equal(got.data.length, t.values.length, t.key);
-        t.values.forEach((v, j) => {
-          const w = special(v);
-          assert.ok(Object.is(got.data[j], w), `${name} ${t.key}[${j}]: got ${got.data[j]}, expected ${w}`);
-        });
+        assertSameValues(got.data, t.values, `${name} ${t.key}`);
       });
     });
   }
@@ -147,16 +129,8 @@ describe('readSafetensors: fixtures written as safetensors.torch.save_file write
 
   it('reads only the length and the header; each tensor is a window of the file', () => {
     const bytes = fixture('many.safetensors');
-    const inner = memorySource(bytes, 'many.safetensors');
-    const reads: [number, number][] = [];
-    const counting: ByteSource = {
-      size: inner.size,
-      name: inner.name,
-      read(offset, length) {
-        reads.push([offset, length]);
-        return inner.read(offset, length);
-      },
-    };
+    const counting = countingSource(bytes, 'many.safetensors');
+    const reads = counting.reads;
     const file = readSafetensors(counting);
     const dataStart = 8 + headerLength(bytes);
     assert.ok(reads.every(([o, n]) => o + n <= dataStart), JSON.stringify(reads));
@@ -377,58 +351,19 @@ describe('readSafetensors: malformed files', () => {
 describe('readSafetensors: fuzzing', () => {
   const bases = ['distill.safetensors', 'dtypes.safetensors', 'shapes.safetensors', 'metadata.safetensors'].map(fixture);
   const structural = [...'{}[],:"0123456789-. eE'].map((c) => c.charCodeAt(0));
-  const mutation = fc.oneof(
-    fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...structural)) }),
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-    fc.record({ kind: fc.constant('duplicate' as const), from: fc.nat(), length: fc.integer({ min: 1, max: 64 }), to: fc.nat() }),
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 16 }) }),
-  );
-  type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
-
-  function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
-    const n = bytes.length;
-    if (n === 0) return bytes;
-    switch (m.kind) {
-      case 'flip': {
-        const out = bytes.slice();
-        out[m.at % n]! ^= 1 << m.bit;
-        return out;
-      }
-      case 'set': {
-        const out = bytes.slice();
-        out[m.at % n] = m.value;
-        return out;
-      }
-      case 'truncate':
-        return bytes.slice(0, m.at % n);
-      case 'insert': {
-        const i = m.at % (n + 1);
-        return Uint8Array.from([...bytes.subarray(0, i), ...m.bytes, ...bytes.subarray(i)]);
-      }
-      case 'duplicate': {
-        const from = m.from % n;
-        const range = bytes.subarray(from, from + m.length);
-        const i = m.to % (n + 1);
-        return Uint8Array.from([...bytes.subarray(0, i), ...range, ...bytes.subarray(i)]);
-      }
-      case 'delete': {
-        const i = m.at % n;
-        return Uint8Array.from([...bytes.subarray(0, i), ...bytes.subarray(i + m.length)]);
-      }
-    }
-  }
+  const mutation = mutationArb({
+    values: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...structural)),
+    masks: fc.integer({ min: 0, max: 7 }).map((bit) => 1 << bit),
+    deletes: true,
+  });
 
   it('mutated files either read or throw TensorFormatError, never anything else', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, mutations) => {
-        const bytes = mutations.reduce(apply, bases[which]!);
-        try {
+        const bytes = mutate(bases[which]!, mutations);
+        readsOrRefuses(() => {
           for (const entry of load(bytes).entries) readTensor(entry);
-        } catch (e) {
-          if (!(e instanceof TensorFormatError)) throw e;
-        }
+        });
       }),
       { numRuns: 300, seed: 20261124 },
     );
@@ -440,12 +375,10 @@ describe('readSafetensors: fuzzing', () => {
       fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => {
         const bytes = base.slice();
         new DataView(bytes.buffer).setBigUint64(0, n, true);
-        try {
+        readsOrRefuses(() => {
           load(bytes);
           assert.equal(n, BigInt(headerLength(base)));
-        } catch (e) {
-          if (!(e instanceof TensorFormatError)) throw e;
-        }
+        });
       }),
       { numRuns: 200, seed: 20261124 },
     );

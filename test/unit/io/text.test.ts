@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readTensor } from '../../../src/io/entry';
-import { TensorFormatError } from '../../../src/io/errors';
 import { MAX_JSON_DEPTH, readDelimited, readJson } from '../../../src/io/text';
 import { toNested } from '../../../src/core/tensor';
+import { formatError } from '../../helpers/io';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const csv = (s: string) => readDelimited(bytes(s), ',', 't.csv');
 const json = (s: string) => readJson(bytes(s), 't.json');
-
-function formatError(fn: () => unknown): TensorFormatError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof TensorFormatError, `expected TensorFormatError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
-}
 
 describe('CSV / TSV', () => {
   it('reads a table, a single row and a single column', () => {
