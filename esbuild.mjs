@@ -1,7 +1,7 @@
 // One build script for every bundle. Today: the CLI (node). The extension host (cjs, external
 // vscode) and the browser bundles (renderer, panel) are added beside it.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -20,9 +20,18 @@ const bundles = [
   },
 ];
 
+/** KaTeX's stylesheet and woff2 fonts beside the bundles (reports inline them; webviews load them). */
+function copyKatex() {
+  const from = 'node_modules/katex/dist';
+  mkdirSync('dist/katex/fonts', { recursive: true });
+  cpSync(`${from}/katex.min.css`, 'dist/katex/katex.min.css');
+  for (const f of readdirSync(`${from}/fonts`).filter((f) => f.endsWith('.woff2'))) cpSync(`${from}/fonts/${f}`, `dist/katex/fonts/${f}`);
+}
+
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 if (watch) {
   await Promise.all(bundles.map(async (b) => (await esbuild.context({ ...common, ...b })).watch()));
 } else {
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
 }
+copyKatex();

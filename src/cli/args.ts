@@ -13,6 +13,8 @@ export interface EvalArgs {
   readonly vars: readonly { name: string; path: string; key: string | undefined }[];
   readonly json: boolean;
   readonly digits: number;
+  /** Write a self-contained HTML report here. */
+  readonly html: string | undefined;
 }
 
 export interface InspectArgs {
@@ -35,6 +37,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let program: string | undefined;
   let file: string | undefined;
   let json = false;
+  let html: string | undefined;
   let digits = 5;
   const vars: { name: string; path: string; key: string | undefined }[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -49,6 +52,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--json') json = true;
     else if (flag === '--var' || flag === '-v') vars.push(parseVar(value()));
     else if (flag === '--file' || flag === '-f') file = value();
+    else if (flag === '--html') html = value();
     else if (flag === '--digits') {
       const d = Number(value());
       if (!Number.isInteger(d) || d < 1 || d > 17) throw new UsageError('--digits must be an integer from 1 to 17');
@@ -59,7 +63,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (program === undefined && file === undefined) throw new UsageError("eval needs a program: kl-lens eval 'KL(p || q)' (or '-' to read it from stdin, or --file F.kl)");
   if (program !== undefined && file !== undefined) throw new UsageError('give either a program or --file, not both');
-  return { command: 'eval', program, file, vars, json, digits };
+  return { command: 'eval', program, file, vars, json, digits, html };
 }
 
 function parseInspect(rest: readonly string[]): CliArgs {

@@ -9,7 +9,7 @@ export function helpText(): string {
   return `kl-lens — evaluate KL divergences and related measures, and see why the number is what it is
 
 Usage:
-  kl-lens eval '<program>' [--var NAME=PATH[#KEY]]... [--json] [--digits N]
+  kl-lens eval '<program>' [--var NAME=PATH[#KEY]]... [--json] [--digits N] [--html FILE]
   kl-lens eval - ...            read the program from stdin
   kl-lens eval --file F.kl ...  read the program from a file
   kl-lens inspect FILE [--json] every tensor in a file: key, dtype, shape, size, min/max/sum,
@@ -24,6 +24,8 @@ Options:
   --json                 print one JSON object: {"value", "unit", "warnings", ...}; non-finite
                          numbers are the strings "Infinity", "-Infinity", "NaN"
   --digits N             significant digits in the text answer (default 5)
+  --html FILE            also write a self-contained HTML report: the value, the derivation
+                         typeset with KaTeX, and the charts (no network needed to view it)
 
 Language:
   Statements are separated by newlines or ';', '#' starts a comment; 'name = expr' assigns.

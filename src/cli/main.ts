@@ -10,6 +10,7 @@ import { CliError, type EvalArgs, parseArgs, UsageError } from './args';
 import { FileLoader } from '../host/load';
 import { TensorFormatError } from '../io/errors';
 import { inspectCommand } from './inspect';
+import { writeReport } from './report';
 import { helpText } from './help';
 
 declare const KL_LENS_VERSION: string | undefined;
@@ -47,6 +48,7 @@ function evalCommand(args: EvalArgs): number {
   }
   const value = outcome.value;
   if (!value) throw new UsageError('the program has no statements');
+  if (args.html !== undefined) writeReport(args.html, source, value, args.digits);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(valueToJson(value, source))}\n`);
   } else {
