@@ -83,7 +83,8 @@ export function sumSteps(r: SummedResult, ctx: Ctx, spec: SumSpec): Step[] {
       steps.push(equation('Terms', `${sumName.tex} ${termStep.tex.trimStart()}`, `${sumName.text} ${termStep.text.trimStart()}`));
     }
     const nats = (spec.sumValue ?? r.rows.data[0]!) * scale;
-    const v = ctx.val(nats, unit ? NATS : null);
+    // A finite total is shown in nats and converted next; ∞ is ∞ in every unit, so say it in the result's.
+    const v = ctx.val(nats, unit ? (Number.isFinite(nats) ? NATS : unit) : null);
     steps.push(equation('Total', `${sumName.tex} = ${v.tex}`, `${sumName.text} = ${v.text}`));
     if (spec.finish) steps.push(...spec.finish(nats));
     else {
