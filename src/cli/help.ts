@@ -20,7 +20,8 @@ Options:
   --var NAME=PATH[#KEY]  bind NAME to a tensor in a file: .npy, .npz, .safetensors, .pt/.pth,
                          .csv/.tsv, .json. KEY picks one inside a container (npz member,
                          safetensors name, dotted path in a .pt); relative paths resolve against
-                         the current directory. Large tensors stay in the file and are streamed.
+                         the current directory (with --file, against the file's folder). Large
+                         tensors stay in the file and are streamed.
   --json                 print one JSON object: {"value", "unit", "warnings", ...}; non-finite
                          numbers are the strings "Infinity", "-Infinity", "NaN"
   --digits N             significant digits in the text answer (default 5)

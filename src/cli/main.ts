@@ -3,6 +3,7 @@
  * `error: ...` on stderr and exit status 1 — never a stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { KlError, formatError, runProgram, parse, type Value } from '../core/index';
 import { formatValue } from '../core/format';
 import { valueToJson } from '../core/json';
@@ -23,7 +24,8 @@ function readProgram(args: EvalArgs): string {
 
 function evalCommand(args: EvalArgs): number {
   const source = readProgram(args);
-  const loader = new FileLoader(process.cwd());
+  // A .kl file's load() paths are relative to the file, as in the editor.
+  const loader = new FileLoader(args.file !== undefined ? dirname(resolve(args.file)) : process.cwd());
   const env = new Map<string, Value>();
   let outcome: ReturnType<typeof runProgram>;
   try {

@@ -3,7 +3,7 @@
  * language, with relative paths resolved against a base folder (the current directory, or the
  * workspace / notebook / .kl file's folder in the editor).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { TERMS_LIMIT } from '../core/divergence/rowwise';
 import type { LazyTensor } from '../core/lazy';
 import type { Builtin } from '../core/lang/builtins';
@@ -12,6 +12,7 @@ import type { Value } from '../core/result';
 import { entrySize, readElements, readTensor, type TensorEntry } from '../io/entry';
 import { TensorFormatError } from '../io/errors';
 import { openTensorFile, selectEntry } from '../io/open';
+import { memorySource } from '../io/source';
 import { type FileSource, openFileSource } from './fileSource';
 
 /** Tensors up to this many elements are read into memory; larger ones stay in the file and stream. */
@@ -19,8 +20,17 @@ export const LOAD_IN_MEMORY_LIMIT = TERMS_LIMIT;
 
 export class FileLoader {
   private readonly open: FileSource[] = [];
+  /** Absolute paths of every file read, so a view can re-evaluate when one changes. */
+  readonly paths = new Set<string>();
 
-  constructor(readonly baseDir: string) {}
+  /**
+   * @param preloaded bytes of files already read elsewhere (the editor's virtual file systems),
+   *   keyed by the path as written in the program or by its absolute form.
+   */
+  constructor(
+    readonly baseDir: string,
+    private readonly preloaded: Readonly<Record<string, Uint8Array>> = {},
+  ) {}
 
   /** `PATH` or `PATH#KEY` → the tensor as a value (in memory, or lazy when large). */
   loadSpec(spec: string): Value {
@@ -30,6 +40,12 @@ export class FileLoader {
 
   load(path: string, key: string | undefined): Value {
     const full = isAbsolute(path) ? path : resolve(this.baseDir, path);
+    this.paths.add(full);
+    const bytes = this.preloaded[path] ?? this.preloaded[full];
+    if (bytes) {
+      const file = openTensorFile(memorySource(bytes, basename(path)));
+      return valueOf(selectEntry(file, key, path), key ? `${path}#${key}` : path);
+    }
     let source: FileSource;
     try {
       source = openFileSource(full);

@@ -33,6 +33,8 @@ export interface Runtime {
   readonly isCancelled?: () => boolean;
   /** Elements per chunk (default CHUNK_ELEMENTS); smaller values exercise chunk boundaries in tests. */
   readonly chunkElements?: number;
+  /** The unit for calls that set no base= (the editor's nats/bits setting). */
+  readonly defaultBase?: number;
 }
 
 export interface LazyArg {

@@ -123,7 +123,7 @@ export class CallArgs {
   /** `base=`: a number b > 0, b ≠ 1, or a unit name ("bits", "nats", "hartleys"). */
   base(): number | undefined {
     const a = this.bound.get('base');
-    if (!a) return undefined;
+    if (!a) return this.runtime.defaultBase;
     let raw: number | string | undefined;
     if (a.value.type === 'string') raw = a.value.value;
     else if (a.value.type === 'tensor' && a.value.tensor.data.length === 1) raw = a.value.tensor.data[0]!;

@@ -112,6 +112,11 @@ h2 { font-size: 16px; margin: 24px 0 8px; }
 /** A complete, self-contained document: `katexCss` must already have its fonts inlined. */
 export function reportDocument(content: ReportContent, renderTex: RenderTex, katexCss: string, digits = 5): string {
   const title = content.value.type === 'result' ? content.value.result.label : 'KL Lens';
+  return wrapReport(reportBody(content, renderTex, digits), title, katexCss);
+}
+
+/** The document around an already rendered report body (the panel saves what it shows). */
+export function wrapReport(bodyHtml: string, title: string, katexCss: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:">
@@ -120,7 +125,7 @@ export function reportDocument(content: ReportContent, renderTex: RenderTex, kat
 <style>${REPORT_CSS}</style>
 </head><body>
 <h1 style="font-size:14px;font-weight:400;color:var(--vscode-descriptionForeground)">KL Lens report</h1>
-${reportBody(content, renderTex, digits)}
+${bodyHtml}
 </body></html>
 `;
 }
