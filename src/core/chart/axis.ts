@@ -2,6 +2,7 @@
  * Plot frames, axes and legends shared by the chart kinds. Text is measured by an estimate
  * (no DOM): margins are sized from the tick labels before the scales get their ranges.
  */
+import { format, precisionFixed } from 'd3-format';
 import type { ScaleLinear } from 'd3-scale';
 import type { Context } from './context';
 import { el, px, text } from './svg';
@@ -49,7 +50,25 @@ export interface Ticks {
 /** Ticks of a linear scale's domain, formatted by d3 with the precision the step needs. */
 export function linearTicks(scale: ScaleLinear<number, number>, count = 5, specifier = '~g'): Ticks {
   const values = scale.ticks(count);
-  const f = scale.tickFormat(count, specifier);
+  let labels = values.map(scale.tickFormat(count, specifier));
+  // d3 derives the precision from (stop − step), which rounding can put just below a power of
+  // ten: ticks 0.001 and 0.0012 then both read "0.001". Add digits until the labels differ.
+  for (let digits = 2; specifier === '~g' && new Set(labels).size < labels.length && digits <= 17; digits++) {
+    labels = values.map(format(`.${digits}~g`));
+  }
+  return { values, labels };
+}
+
+/**
+ * Ticks every `step` over `domain` (multiples of the step), labelled with the decimals the step
+ * needs: two axes given the same step draw square grid cells when their units are equal.
+ */
+export function stepTicks(domain: readonly number[], step: number): Ticks {
+  const [a, b] = [Math.min(...domain), Math.max(...domain)];
+  const values: number[] = [];
+  // Multiply rather than accumulate, so 0.1-steps do not drift (0.30000000000000004).
+  for (let i = Math.ceil(a / step - 1e-9); i * step <= b + step * 1e-9; i++) values.push(i * step === 0 ? 0 : i * step);
+  const f = format(`.${precisionFixed(step)}~f`);
   return { values, labels: values.map(f) };
 }
 

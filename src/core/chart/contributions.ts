@@ -4,7 +4,7 @@
  * labelled ∞. Beyond top-k elements: the largest by |contribution| and one bar for all others.
  */
 import { Adder } from 'd3-array';
-import { barChart } from './bars';
+import { barChart, restNote } from './bars';
 import type { Context } from './context';
 import type { Chart } from './model';
 import { restLabel, restSum, type Selection } from './select';
@@ -36,13 +36,13 @@ export function contributionsChart(spec: ContributionSpec, ctx: Context): Chart 
     values.push(restSum(spec.terms, s));
   }
   const { palette } = ctx;
-  const body = barChart(
+  const { body, clipped } = barChart(
     {
       labels,
       series: [{ name: 'contribution', color: palette.positive, values }],
       signed: true,
       caption: spec.unit ?? '',
-      muted: s.rest > 0 ? labels.length - 1 : undefined,
+      rest: s.rest > 0,
       legend: values.some((v) => v < 0)
         ? [
             { label: 'positive', color: palette.positive, mark: 'box' },
@@ -56,7 +56,8 @@ export function contributionsChart(spec: ContributionSpec, ctx: Context): Chart 
     [spec.noun, withUnit('contribution', spec.unit)],
     labels.map((l, i) => [l, cell(values[i]!)]),
   );
-  return makeChart(ctx, spec.id ?? 'contributions', spec.title, spec.description, body, table);
+  const description = s.rest > 0 ? spec.description + restNote(clipped) : spec.description;
+  return makeChart(ctx, spec.id ?? 'contributions', spec.title, description, body, table);
 }
 
 /** Σ terms, exactly (∞ when any term is +∞). */

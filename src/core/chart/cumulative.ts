@@ -2,6 +2,13 @@
  * The cumulative share of a divergence over its elements sorted by contribution: how few elements
  * carry half, and 90%, of it. On large supports a log-scaled rank axis keeps the few elements that
  * matter visible, and the curve is reduced to at most two points per pixel column.
+ *
+ * Terms can be negative (KL's p·log(p/q) where p < q, MI's cells where j < r·c). A signed running
+ * sum then climbs past 100% of the total and falls back as the negative terms come in, which reads
+ * as a bug. So the curve is the share of the total absolute contribution Σ|term|, elements sorted
+ * by |term| (the order the top-k bars use): it rises monotonically to exactly 100%, and "half of
+ * it" is always reached. Without negative terms Σ|term| is the total itself and the chart says so
+ * plainly; with them the caption, legend and description name Σ|contribution|.
  */
 import { format } from 'd3-format';
 import { type ScaleLinear, scaleLinear, scaleLog } from 'd3-scale';
@@ -20,40 +27,41 @@ export interface CumulativeSpec {
   readonly noun: string;
   /** Appended to the title (the row shown). */
   readonly suffix?: string;
+  /** Unit name for the description, or undefined for unitless measures. */
+  readonly unit?: string;
 }
 
 const MARKS = [0.5, 0.9] as const;
 const percent = format('.0%');
 
 /**
- * The chart, or undefined when a share is meaningless: a total that is 0 (equal distributions),
- * negative, infinite or NaN.
+ * The chart, or undefined when a share is meaningless: terms whose absolute values sum to 0
+ * (equal distributions), or to ∞ or NaN.
  */
 export function cumulativeChart(spec: CumulativeSpec, ctx: Context): Chart | undefined {
-  const sum = total(spec.terms);
-  if (!(sum > 0) || !Number.isFinite(sum)) return undefined;
   const n = spec.terms.length;
-  // Typed-array sort is numeric; reading it backwards gives the largest contribution first.
-  const sorted = Float64Array.from(spec.terms).sort();
+  // Typed-array sort is numeric; reading it backwards gives the largest |contribution| first.
+  const sorted = Float64Array.from(spec.terms, Math.abs).sort();
+  const absSum = total(sorted);
+  if (!(absSum > 0) || !Number.isFinite(absSum)) return undefined;
+  const signed = Array.prototype.some.call(spec.terms, (t: number) => t < 0);
   const shares = new Float64Array(n);
   let running = 0;
-  let lo = 0;
-  let hi = 1;
   for (let r = 0; r < n; r++) {
     running += sorted[n - 1 - r]!;
-    const share = running / sum;
-    shares[r] = share;
-    lo = Math.min(lo, share);
-    hi = Math.max(hi, share);
+    // Rounding can put the last partial sums a hair over the exact total: a share is at most 1.
+    shares[r] = Math.min(1, running / absSum);
   }
+  shares[n - 1] = 1;
   // Elements needed to reach each mark: the first rank whose cumulative share reaches it.
   const needed = MARKS.map((m) => {
     const r = shares.findIndex((s) => s >= m - 1e-12);
     return r < 0 ? n : r + 1;
   });
+  const of = signed ? 'Σ|contribution|' : 'the total';
 
   const { palette } = ctx;
-  const y = scaleLinear().domain([lo, hi]).nice();
+  const y = scaleLinear().domain([0, 1]);
   const yTicks = linearTicks(y, 5, '.0%');
   const left = leftMargin(yTicks);
   const f = frame(ctx, { left, bottom: 34 });
@@ -88,27 +96,31 @@ export function cumulativeChart(spec: CumulativeSpec, ctx: Context): Chart | und
     marks += text(anchor === 'start' ? xx + 6 : xx - 6, yy - 5, label, { 'text-anchor': anchor });
   });
   const body =
-    axisCaption('share of the total', palette) +
+    axisCaption(`share of ${of}`, palette) +
     yAxis(y, f, yTicks, palette) +
     xAxis(x, f, xTicks, palette) +
     baseline(y(0), f, palette) +
     curve +
     el('g', { class: 'kl-marks', fill: palette.foreground }, marks) +
-    text((f.left + f.right) / 2, f.bottom + 28, `${spec.noun} by contribution, largest first${logX ? ' (log scale)' : ''}`, {
+    text((f.left + f.right) / 2, f.bottom + 28, `${spec.noun} by ${signed ? '|contribution|' : 'contribution'}, largest first${logX ? ' (log scale)' : ''}`, {
       fill: palette.foreground,
       'text-anchor': 'middle',
     }) +
     legend([{ label: 'cumulative share', color: palette.p, mark: 'line' }], f, palette);
 
   const [k50, k90] = needed as [number, number];
-  const description =
-    `The share of ${spec.quantity} carried by the largest contributions: ${k50} of ${n} ${spec.noun} ` +
-    `(${fraction(k50, n)}) carry half of it, ${k90} (${fraction(k90, n)}) carry 90%.`;
+  const u = spec.unit ? ` ${spec.unit}` : '';
+  const carry = `${k50} of ${n} ${spec.noun} (${fraction(k50, n)}) carry half of it, ${k90} (${fraction(k90, n)}) carry 90%.`;
+  const description = signed
+    ? `The share of the total absolute contribution, Σ|contribution| = ${ctx.fmt(absSum)}${u}, carried by the largest contributions by magnitude: ${carry} ` +
+      `Some terms are negative, so Σ|contribution| exceeds ${spec.quantity} = ${ctx.fmt(total(spec.terms))}${u}; a share of the signed total would rise past 100% and fall back.`
+    : `The share of ${spec.quantity} carried by the largest contributions: ${carry}`;
   const table = dataTable(
-    ['share of the total', spec.noun, 'of'],
+    [`share of ${of}`, spec.noun, 'of'],
     MARKS.map((m, i) => [m, needed[i]!, n]),
   );
-  return makeChart(ctx, 'cumulative', `Cumulative share of ${spec.quantity}${spec.suffix ?? ''}`, description, body, table);
+  const title = `Cumulative share of ${signed ? `Σ|contribution| to ${spec.quantity}` : spec.quantity}${spec.suffix ?? ''}`;
+  return makeChart(ctx, 'cumulative', title, description, body, table);
 }
 
 function integerTicks(scale: ScaleLinear<number, number>): Ticks {

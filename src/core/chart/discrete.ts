@@ -5,7 +5,7 @@
  */
 import type { DiscreteMeasure, DiscreteResult, Operand } from '../result';
 import { indexString, row } from '../tensor';
-import { barChart } from './bars';
+import { barChart, restNote } from './bars';
 import type { Context } from './context';
 import { contributionsChart, infinities, total } from './contributions';
 import { cumulativeChart } from './cumulative';
@@ -71,7 +71,7 @@ export function discreteCharts(r: DiscreteResult, ctx: Context): Chart[] {
       ),
     );
     if (selection.rest > 0) {
-      const c = cumulativeChart({ terms, quantity: sumLabel, noun: 'elements', suffix }, ctx);
+      const c = cumulativeChart({ terms, quantity: sumLabel, noun: 'elements', suffix, unit }, ctx);
       if (c) out.push(c);
     }
   }
@@ -91,12 +91,12 @@ function distributionsChart(
   if (b) series.push({ name: b.operand.role, color: palette.q, values: pick(b.values, selection) });
   const labels = selection.indices.map(String);
   if (selection.rest > 0) labels.push(restLabel(selection));
-  const body = barChart(
+  const { body, clipped } = barChart(
     {
       labels,
       series,
       caption: 'probability',
-      muted: selection.rest > 0 ? labels.length - 1 : undefined,
+      rest: selection.rest > 0,
       legend: series.map((s) => ({ label: s.name, color: s.color, mark: 'box' as const })),
     },
     ctx,
@@ -105,7 +105,7 @@ function distributionsChart(
   const inputs = [a, ...(b ? [b.operand] : [])].map((o) => `${o.role} = ${shorten(o.text)}${o.rescaled ? ' (normalized)' : ''}`).join(', ');
   const shown =
     selection.rest > 0
-      ? ` Shown: the ${selection.indices.length} elements with the largest |contribution| and the other ${selection.rest} summed.`
+      ? ` Shown: the ${selection.indices.length} elements with the largest |contribution| and the other ${selection.rest} summed.${restNote(clipped)}`
       : '';
   const description = `${names} over ${selection.n} element${selection.n === 1 ? '' : 's'} as paired bars: ${inputs}.${shown}`;
   const table = dataTable(
@@ -134,7 +134,9 @@ function contributionsText(measure: DiscreteMeasure, terms: Float64Array, sumLab
     text += ' Every contribution is 0.';
   } else {
     const top = s.indices.reduce((best, i) => (Math.abs(terms[i]!) > Math.abs(terms[best]!) ? i : best), s.indices[0] ?? 0);
-    const share = sum > 0 ? ` (${Math.round((terms[top]! / sum) * 100)}% of the total)` : '';
+    const pct = Math.round((terms[top]! / sum) * 100);
+    // With negative terms one element can carry more than the total: say why rather than leave "117%" to puzzle over.
+    const share = sum > 0 ? ` (${pct}% of the total${pct > 100 ? ': negative terms cancel part of it' : ''})` : '';
     text += ` Element ${top} contributes most: ${ctx.fmt(terms[top]!)}${u}${share}.`;
   }
   if (s.rest > 0) text += ` Shown: the ${s.indices.length} largest by |contribution| and the other ${s.rest} summed.`;

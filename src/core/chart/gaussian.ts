@@ -4,10 +4,11 @@
  * result has them (diagonal covariances), and the ellipses of the marginal over dimensions 0 and
  * 1, which for a Gaussian is exact (the 2×2 block of the covariance).
  */
+import { tickStep } from 'd3-array';
 import { scaleLinear } from 'd3-scale';
 import { expand, covarianceMatrix, type Gaussian } from '../gaussian/gaussian';
 import type { GaussianResult } from '../result';
-import { axisCaption, baseline, frame, leftMargin, legend, type LegendItem, linearTicks, xAxis, yAxis } from './axis';
+import { axisCaption, baseline, frame, leftMargin, legend, type LegendItem, linearTicks, stepTicks, xAxis, yAxis } from './axis';
 import type { Context } from './context';
 import { contributionsChart, total } from './contributions';
 import type { Chart } from './model';
@@ -145,6 +146,9 @@ function ellipsesChart(named: readonly Named[], k: number, what: string, ctx: Co
   const halfH = (f.bottom - f.top) / unit / 2;
   const x = scaleLinear().domain([cx - halfW, cx + halfW]).range([f.left, f.right]);
   const y = scaleLinear().domain([cy - halfH, cy + halfH]).range([f.bottom, f.top]);
+  // One tick step on both axes, so the grid's cells are squares: with d3's own steps (2 across,
+  // 1 up) equal units look unequal.
+  const step = Math.max(tickStep(cx - halfW, cx + halfW, 7), tickStep(cy - halfH, cy + halfH, 4));
   let shapes = '';
   for (const p of params) {
     const outline = (s: number): [number, number][] =>
@@ -170,8 +174,8 @@ function ellipsesChart(named: readonly Named[], k: number, what: string, ctx: Co
   const marginal = k > 2;
   const body =
     axisCaption(`dimension 0 (x), dimension 1 (y)${marginal ? ` of ${k}` : ''}`, palette) +
-    yAxis(y, f, linearTicks(y), palette) +
-    xAxis(x, f, linearTicks(x, 7), palette) +
+    yAxis(y, f, stepTicks(y.domain(), step), palette) +
+    xAxis(x, f, stepTicks(x.domain(), step), palette) +
     shapes +
     legend(items, f, palette);
   const names = params.map((p) => p.name).join(' and ');

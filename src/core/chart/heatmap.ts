@@ -73,7 +73,7 @@ export function miCharts(r: DiscreteResult, ctx: Context): Chart[] {
       ctx,
     ),
   );
-  const c = cumulativeChart({ terms, quantity: r.label, noun: 'cells' }, ctx);
+  const c = cumulativeChart({ terms, quantity: r.label, noun: 'cells', unit }, ctx);
   if (c) out.push(c);
   return out;
 }
@@ -100,6 +100,7 @@ function heatmap(values: Float64Array, rows: number, cols: number, spec: Heatmap
   const rowStep = Math.max(1, Math.ceil((FONT_SIZE + 2) / size));
   const colStep = Math.max(1, Math.ceil((textWidth(String(cols - 1)) + 6) / size));
   let labels = '';
+  let plates = '';
   const groups = { positive: '', negative: '' };
   for (let a = 0; a < rows; a++) {
     for (let b = 0; b < cols; b++) {
@@ -110,7 +111,12 @@ function heatmap(values: Float64Array, rows: number, cols: number, spec: Heatmap
       const rect = el('rect', { x, y, width: size, height: size, 'fill-opacity': Math.round(opacity * 100) / 100 });
       if (spec.signed && v < 0) groups.negative += rect;
       else groups.positive += rect;
-      if (showValues || !Number.isFinite(v)) labels += text(x + size / 2, y + size / 2 + 4, Number.isFinite(v) ? cellFormat(v) : ctx.fmt(v));
+      if (showValues || !Number.isFinite(v)) {
+        const label = Number.isFinite(v) ? cellFormat(v) : ctx.fmt(v);
+        labels += text(x + size / 2, y + size / 2 + 4, label);
+        const w = textWidth(label) + 6;
+        plates += el('rect', { x: x + size / 2 - w / 2, y: y + size / 2 - 7, width: w, height: 14, rx: 3 });
+      }
     }
   }
   const cells =
@@ -124,6 +130,9 @@ function heatmap(values: Float64Array, rows: number, cols: number, spec: Heatmap
     axisCaption(caption, palette) +
     cells +
     el('g', { fill: palette.foreground }, axes) +
+    // Text in the foreground colour on a plate of the surface colour: readable on the strongest
+    // cells in either theme (light text on a light green cell in dark themes was not).
+    (labels && palette.surface ? el('g', { class: 'kl-value-plates', fill: palette.surface, 'fill-opacity': 0.75 }, plates) : '') +
     (labels ? el('g', { class: 'kl-values', fill: palette.foreground, 'text-anchor': 'middle' }, labels) : '');
   const table = dataTable(
     ['row', 'column', spec.column],

@@ -5,7 +5,7 @@
 import { Adder } from 'd3-array';
 import type { DistillResult, EstimatorResult, VaeResult } from '../result';
 import { lastDim, row, rowCount } from '../tensor';
-import { barChart } from './bars';
+import { barChart, restNote } from './bars';
 import type { Context } from './context';
 import { contributionsChart } from './contributions';
 import type { Chart } from './model';
@@ -73,7 +73,7 @@ export function distillCharts(r: DistillResult, ctx: Context): Chart[] {
       student.push(restSum(s, selection));
     }
     const { palette } = ctx;
-    const body = barChart(
+    const { body, clipped } = barChart(
       {
         labels,
         series: [
@@ -81,7 +81,7 @@ export function distillCharts(r: DistillResult, ctx: Context): Chart[] {
           { name: 'student', color: palette.q, values: student },
         ],
         caption: 'probability',
-        muted: selection.rest > 0 ? labels.length - 1 : undefined,
+        rest: selection.rest > 0,
         legend: [
           { label: 'teacher', color: palette.p, mark: 'box' },
           { label: 'student', color: palette.q, mark: 'box' },
@@ -90,7 +90,7 @@ export function distillCharts(r: DistillResult, ctx: Context): Chart[] {
       ctx,
     );
     const multi = rowCount(r.teacherProbs) > 1;
-    const shown = selection.rest > 0 ? ` Shown: the ${selection.indices.length} classes either model rates highest and the other ${selection.rest} summed.` : '';
+    const shown = selection.rest > 0 ? ` Shown: the ${selection.indices.length} classes either model rates highest and the other ${selection.rest} summed.${restNote(clipped)}` : '';
     out.push(
       makeChart(
         ctx,

@@ -62,7 +62,7 @@ export function rowsChart(spec: RowsSpec, ctx: Context): Chart | undefined {
     const body = barChart(
       { labels, series: [{ name: spec.quantity, color: ctx.palette.p, values }], signed: true, ownPositive: true, caption: spec.unit ?? '', mean: meanLine },
       ctx,
-    );
+    ).body;
     const table = dataTable([spec.noun, column], [...labels.map((l, i) => [l, cell(values[i]!)]), ['mean', cell(mean)]]);
     return makeChart(ctx, spec.id ?? 'rows', title, description, body, table);
   }

@@ -16,6 +16,11 @@ export interface Palette {
   readonly lines: string;
   /** Painted behind the chart only when given: inline charts stay transparent. */
   readonly background: string | undefined;
+  /**
+   * The colour the chart sits on, for cut-outs (an axis break's gap) and for the plates under
+   * labels drawn over coloured cells. Never painted over the whole chart; undefined when unknown.
+   */
+  readonly surface: string | undefined;
   /** undefined inline (the page's font is inherited); a generic family in standalone images. */
   readonly font: string | undefined;
 }
@@ -31,6 +36,8 @@ export const VARIABLE_PALETTE: Palette = {
   // Mid-grey at partial opacity reads on light, dark and high-contrast backgrounds alike.
   lines: 'var(--vscode-charts-lines, rgba(128, 128, 128, 0.6))',
   background: undefined,
+  // Webviews and the HTML report define the editor's background; the fallback is the dark theme's.
+  surface: 'var(--vscode-editor-background, #1e1e1e)',
   font: undefined,
 };
 
@@ -49,6 +56,7 @@ function fromResolved(c: ResolvedColors): Palette {
     foreground: c.foreground,
     lines: c.lines,
     background: c.background,
+    surface: c.background,
     font: 'system-ui, sans-serif',
   };
 }
