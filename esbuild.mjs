@@ -1,5 +1,5 @@
-// One build script for every bundle. Today: the CLI (node). The extension host (cjs, external
-// vscode) and the browser bundles (renderer, panel) are added beside it.
+// One build script for every bundle: the CLI and the extension host and its evaluation worker
+// (node, cjs; vscode external), and the results panel script (browser, esm).
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 
@@ -17,6 +17,28 @@ const bundles = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     define: { KL_LENS_VERSION: JSON.stringify(pkg.version) },
+  },
+  {
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    entryPoints: ['src/extension/evaluation/worker.ts'],
+    outfile: 'dist/worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    entryPoints: ['renderer/panel/main.ts'],
+    outfile: 'dist/panel.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
   },
 ];
 

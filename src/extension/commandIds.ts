@@ -1,0 +1,11 @@
+/** Every command id in one place (they are a contract: package.json, menus, hover links, tests). */
+export const enum CommandId {
+  Evaluate = 'klLens.evaluate',
+  EvaluateSelection = 'klLens.evaluateSelection',
+  CompareFiles = 'klLens.compareFiles',
+  InspectFile = 'klLens.inspectFile',
+  EvaluateFile = 'klLens.evaluateFile',
+  OpenInPanel = 'klLens.openInPanel',
+}
+
+export const RESULTS_VIEW_TYPE = 'klLens.results';

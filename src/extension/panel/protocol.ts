@@ -1,0 +1,25 @@
+/**
+ * The one typed protocol between the extension host and the results webview. The webview script
+ * imports it with `import type`, so there is never a second copy of a message shape.
+ */
+import type { PanelModel } from '../evaluation/protocol';
+
+export type HostToPanel =
+  | {
+      readonly type: 'show';
+      readonly model: PanelModel;
+      readonly unitSwitchable: boolean;
+      readonly base: 'nats' | 'bits';
+      /** Kept by the webview (setState) and handed back to restore the panel after a reload. */
+      readonly state: unknown;
+    }
+  | { readonly type: 'busy'; readonly source: string }
+  | { readonly type: 'error'; readonly source: string; readonly message: string };
+
+export type PanelToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'copyValue' }
+  | { readonly type: 'copyLatex' }
+  | { readonly type: 'saveHtml' }
+  | { readonly type: 'saveSvg'; readonly chartId: string }
+  | { readonly type: 'setUnit'; readonly unit: 'nats' | 'bits' };

@@ -1,0 +1,167 @@
+/**
+ * The results panel: one webview that shows the latest evaluation, re-evaluates when its files
+ * change or the unit is switched, and survives a window reload through its serialized request.
+ */
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { wrapReport } from '../../core/report/html';
+import { inlinedKatexCss } from '../../host/katexAssets';
+import { RESULTS_VIEW_TYPE } from '../commandIds';
+import { evaluateInWorker } from '../evaluation/runner';
+import type { EvaluationRequest, PanelModel } from '../evaluation/protocol';
+import { reportError } from '../log';
+import { panelHtml } from './html';
+import type { HostToPanel, PanelToHost } from './protocol';
+
+interface PanelState {
+  readonly request: EvaluationRequest;
+}
+
+export class ResultsPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private request: EvaluationRequest | undefined;
+  private model: PanelModel | undefined;
+  private watchers: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
+          this.adopt(panel);
+          if (state?.request) await this.show(state.request);
+        },
+      }),
+    );
+  }
+
+  /** Evaluates the request in a worker and shows it; errors are shown once and logged. */
+  async show(request: EvaluationRequest): Promise<PanelModel | undefined> {
+    this.request = request;
+    const panel = this.ensurePanel();
+    this.post({ type: 'busy', source: request.source });
+    try {
+      const model = await evaluateInWorker(request, this.context.extensionPath);
+      if (this.request !== request) return undefined; // a newer request replaced this one
+      this.model = model;
+      panel.title = `KL Lens: ${model.title}`;
+      this.post(this.showMessage(model, request));
+      this.watch(model.files);
+      return model;
+    } catch (e) {
+      this.post({ type: 'error', source: request.source, message: e instanceof Error ? e.message : String(e) });
+      reportError('evaluation', e);
+      return undefined;
+    }
+  }
+
+  private ensurePanel(): vscode.WebviewPanel {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'KL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    });
+    this.adopt(panel);
+    return panel;
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, this.context.extensionUri);
+    panel.webview.onDidReceiveMessage((m: PanelToHost) => void this.onMessage(m), undefined, this.disposables);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.clearWatchers();
+    }, undefined, this.disposables);
+  }
+
+  private showMessage(model: PanelModel, request: EvaluationRequest): HostToPanel {
+    // Bytes read through the workspace file system are not kept: a restored panel reads again.
+    const { preloaded: _preloaded, ...kept } = request;
+    const state: PanelState = { request: kept };
+    return { type: 'show', model, unitSwitchable: model.unit === 'nats' || model.unit === 'bits', base: request.defaultBase === 2 ? 'bits' : 'nats', state };
+  }
+
+  private post(message: HostToPanel): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private async onMessage(m: PanelToHost): Promise<void> {
+    const model = this.model;
+    try {
+      switch (m.type) {
+        case 'ready':
+          if (model && this.request) this.post(this.showMessage(model, this.request));
+          return;
+        case 'copyValue':
+          if (model) await vscode.env.clipboard.writeText(model.valueOnly);
+          return;
+        case 'copyLatex':
+          if (model) await vscode.env.clipboard.writeText(model.latex);
+          return;
+        case 'saveHtml': {
+          if (!model) return;
+          const uri = await vscode.window.showSaveDialog({ filters: { HTML: ['html'] }, defaultUri: this.defaultUri('kl-lens-report.html') });
+          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(wrapReport(model.bodyHtml, model.title, inlinedKatexCss())));
+          return;
+        }
+        case 'saveSvg': {
+          const chart = model?.charts.find((c) => c.id === m.chartId);
+          if (!chart) return;
+          const uri = await vscode.window.showSaveDialog({ filters: { SVG: ['svg'] }, defaultUri: this.defaultUri(`kl-lens-${chart.id}.svg`) });
+          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(standaloneSvg(chart.svg)));
+          return;
+        }
+        case 'setUnit':
+          if (this.request) await this.show({ ...this.request, defaultBase: m.unit === 'bits' ? 2 : Math.E });
+          return;
+      }
+    } catch (e) {
+      reportError(m.type, e);
+    }
+  }
+
+  private defaultUri(name: string): vscode.Uri | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return folder ? vscode.Uri.joinPath(folder, name) : undefined;
+  }
+
+  /** File-backed results follow their files: a change re-evaluates (debounced). */
+  private watch(files: readonly string[]): void {
+    this.clearWatchers();
+    let timer: NodeJS.Timeout | undefined;
+    const rerun = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.request && void this.show(this.request), 300);
+    };
+    for (const f of files) {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(f)), f.split(/[\\/]/).pop()!));
+      this.watchers.push(w, w.onDidChange(rerun), w.onDidCreate(rerun));
+    }
+  }
+
+  private clearWatchers(): void {
+    for (const w of this.watchers.splice(0)) w.dispose();
+  }
+
+  dispose(): void {
+    this.clearWatchers();
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Chart SVGs use the editor's CSS variables; a saved file gets their fallbacks resolved inline. */
+function standaloneSvg(svg: string): string {
+  const withNs = svg.includes('xmlns=') ? svg : svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${withNs.replace(/var\(--[\w-]+,\s*([^)]+)\)/g, '$1')}\n`;
+}
