@@ -3,7 +3,8 @@
  * (KL both ways) written in Python, NumPy, PyTorch, JS or JSON syntax.
  */
 import * as vscode from 'vscode';
-import { parseSelection, selectionProgram } from '../../core/selection/parse';
+import { findNamedArrays } from '../../core/selection/find';
+import { MAX_SELECTION_CHARS, parseSelection, selectionProgram } from '../../core/selection/parse';
 import type { ResultsPanel } from '../panel/resultsPanel';
 import { baseDirFor, makeRequest, plain } from './request';
 
@@ -15,8 +16,13 @@ export async function evaluateSelection(panel: ResultsPanel): Promise<void> {
   }
   const selected = editor.selections.map((s) => editor.document.getText(s)).join('\n');
   const text = selected.trim() === '' ? editor.document.lineAt(editor.selection.active.line).text : selected;
-  const content = parseSelection(text);
+  let content = parseSelection(text);
   const baseDir = baseDirFor(editor.document.uri);
+  if (content.kind === 'none') {
+    // A selection of code around the arrays (imports, other statements): use the named arrays in it.
+    const named = findNamedArrays(text, MAX_SELECTION_CHARS).slice(0, 2);
+    if (named.length > 0) content = { kind: 'arrays', arrays: named.map((n) => ({ name: n.name, tensor: n.tensor, span: n.span })) };
+  }
   if (content.kind === 'none') {
     void vscode.window.showWarningMessage(`KL Lens: nothing to evaluate in the selection — ${content.reason}`);
     return;

@@ -1,0 +1,179 @@
+/**
+ * KL Lens in a real VS Code: the commands, the results panel, the hover, the `.kl` diagnostics and
+ * the error path, each with a screenshot in light and dark (test-artifacts/e2e/ext-*.png).
+ * Runs only against the packaged extension (run.mjs sets KL_LENS_E2E_EXTENSION after `npm run package`).
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { type Page } from 'playwright-core';
+import {
+  UI_TIMEOUT,
+  activeEditor,
+  clearNotifications,
+  closeAllEditors,
+  explorerContextMenu,
+  focusEditor,
+  hoverAt,
+  notifications,
+  openFile,
+  panelFrame,
+  runCommand,
+  screenshotOnFailure,
+  startVSCode,
+  typeInQuickInput,
+  waitForNotification,
+  type Session,
+} from './harness';
+
+/** The first evaluation also activates the extension and starts its worker. */
+const RESULT_TIMEOUT = 60_000;
+const EXPRESSION = 'KL([0.5,0.3,0.2] || [0.4,0.4,0.2])';
+
+describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 600_000 }, () => {
+  let vs: Session;
+
+  before(async () => {
+    vs = await startVSCode({ name: 'extension', theme: 'light' });
+  });
+
+  after(async () => {
+    await vs?.close();
+  });
+
+  // A panel left by an earlier test would satisfy a later test's wait: each starts with none.
+  beforeEach(async () => {
+    if (vs) await closeAllEditors(vs.page);
+  });
+
+  /** Screenshots the current state in light, then in dark (re-showing it when a theme switch hides it). */
+  async function shoot(name: string, reshow?: () => Promise<void>): Promise<void> {
+    await vs.screenshot(`ext-${name}-light`);
+    await vs.setTheme('dark');
+    if (reshow) await reshow();
+    await vs.screenshot(`ext-${name}-dark`);
+    await vs.setTheme('light');
+  }
+
+  /** The results panel's tab once it is the active one ("KL Lens" or "KL Lens: <quantity>"). */
+  function activePanelTab(page: Page) {
+    return page.locator('.tabs-container .tab.active', { hasText: /^\s*KL Lens\b/ }).first();
+  }
+
+  async function evaluateExpression(page: Page, expression: string): Promise<void> {
+    await runCommand(page, 'KL Lens: Evaluate Expression…', { expectQuickInput: true });
+    await typeInQuickInput(page, expression);
+    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+  }
+
+  /** Text of the results panel, once it holds something matching `pattern`. */
+  async function panelText(page: Page, pattern: RegExp): Promise<string> {
+    const body = panelFrame(page).locator('body');
+    await body.filter({ hasText: pattern }).waitFor({ timeout: RESULT_TIMEOUT });
+    return body.innerText();
+  }
+
+  /** it(), leaving FAILED-ext-<slug>.png when the test fails. */
+  function test(name: string, slug: string, body: () => Promise<void>) {
+    it(name, screenshotOnFailure(() => vs, `ext-${slug}`, body));
+  }
+
+  test('Evaluate Expression… shows the value, the typeset derivation and a chart', 'evaluate-expression', async () => {
+    const { page } = vs;
+    await evaluateExpression(page, EXPRESSION);
+    const frame = panelFrame(page);
+    await frame.locator('.kl-value').filter({ hasText: /0\.025267/ }).first().waitFor({ timeout: RESULT_TIMEOUT });
+    await frame.locator('.kl-math .katex').first().waitFor();
+    assert.ok((await frame.locator('.kl-math .katex').count()) > 0, 'KaTeX typeset the derivation');
+    assert.equal(await frame.locator('.katex-error').count(), 0, 'no KaTeX errors');
+    await frame.locator('.kl-chart svg').first().waitFor();
+    await shoot('evaluate-expression');
+  });
+
+  test('Evaluate Selection evaluates the two arrays of arrays.py', 'evaluate-selection', async () => {
+    const { page } = vs;
+    await openFile(page, 'arrays.py');
+    await focusEditor(page);
+    await page.keyboard.press('Control+A');
+    await runCommand(page, 'KL Lens: Evaluate Selection');
+    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    assert.match(await panelText(page, /KL/), /KL/);
+    await shoot('evaluate-selection');
+  });
+
+  test('Inspect Tensor File lists the tensors of logits.safetensors', 'inspect-tensor-file', async () => {
+    const { page } = vs;
+    // The listing may be the results panel, a quick pick or a view: whichever appears must name both.
+    const listed = async () => {
+      const texts = [
+        await panelFrame(page).locator('body').innerText({ timeout: 1_000 }).catch(() => ''),
+        await page.locator('.quick-input-widget').filter({ visible: true }).innerText({ timeout: 1_000 }).catch(() => ''),
+        await page.locator('.part.sidebar, .part.panel').filter({ visible: true }).allInnerTexts().then((t) => t.join('\n')).catch(() => ''),
+      ];
+      return texts.some((t) => t.includes('student') && t.includes('teacher'));
+    };
+    const inspect = async () => {
+      await explorerContextMenu(page, 'logits.safetensors', 'Inspect Tensor File');
+      const deadline = Date.now() + RESULT_TIMEOUT;
+      while (!(await listed())) {
+        if (Date.now() > deadline) assert.fail('no panel, pick or view lists student and teacher');
+        await page.waitForTimeout(500);
+      }
+    };
+    await inspect();
+    // Switching the theme closes a quick pick: the listing is shown again for the dark screenshot.
+    await shoot('inspect-tensor-file', inspect);
+    await page.keyboard.press('Escape');
+  });
+
+  test('hovering an array literal shows an SVG chart', 'hover', async () => {
+    const { page } = vs;
+    await openFile(page, 'arrays.py');
+    // Drop the select-all of the test before, which would frame the hover in a selection.
+    await focusEditor(page);
+    await page.keyboard.press('Control+Home');
+    const show = async () => {
+      await page.mouse.move(5, 5);
+      const hover = await hoverAt(page, 'np.array([0.5, 0.3, 0.2])', { offset: 'np.array([0.'.length });
+      const img = hover.locator('img').first();
+      await img.waitFor({ timeout: UI_TIMEOUT });
+      assert.match((await img.getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
+    };
+    await show();
+    await shoot('hover', show);
+    await page.mouse.move(5, 5);
+  });
+
+  test('a .kl file gets an error squiggle on the line with the syntax error, and only there', 'kl-squiggle', async () => {
+    const { page } = vs;
+    await openFile(page, 'example.kl');
+    const editor = activeEditor(page);
+    const squiggle = editor.locator('.squiggly-error').first();
+    await squiggle.waitFor({ timeout: RESULT_TIMEOUT });
+    const lines = await editor.locator('.view-line').evaluateAll((els) =>
+      els.map((el) => ({ text: (el.textContent ?? '').replace(/\u00a0/g, ' ').trim(), top: el.getBoundingClientRect().top, bottom: el.getBoundingClientRect().bottom })),
+    );
+    const bad = lines.find((l) => l.text === 'KL([0.5, 0.5] ||');
+    const good = lines.find((l) => l.text.startsWith('KL([0.5, 0.5] || [0.9'));
+    assert.ok(bad && good, `both lines rendered: ${JSON.stringify(lines)}`);
+    const tops = await editor.locator('.squiggly-error').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+    assert.ok(tops.length > 0);
+    for (const y of tops) {
+      assert.ok(y >= bad.top && y <= bad.bottom, `squiggle at y=${y} lies on the bad line (${bad.top}-${bad.bottom}), not the good one (${good.top}-${good.bottom})`);
+    }
+    await shoot('kl-squiggle');
+  });
+
+  test('a malformed tensor file gives an error notification, and evaluation still works after it', 'bad-tensor-file', async () => {
+    const { page } = vs;
+    await clearNotifications(page);
+    await explorerContextMenu(page, 'broken.safetensors', 'Inspect Tensor File');
+    const message = await waitForNotification(page, /safetensors|header|broken/i, RESULT_TIMEOUT);
+    assert.ok(message.length > 0);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: message.slice(0, 40) });
+    assert.ok(await toast.locator('.codicon-error').count() > 0, `an error, not an info: ${JSON.stringify(await notifications(page))}`);
+    await shoot('bad-tensor-file');
+    await clearNotifications(page);
+    await evaluateExpression(page, EXPRESSION);
+    await panelFrame(page).locator('.kl-value').filter({ hasText: /0\.025267/ }).first().waitFor({ timeout: RESULT_TIMEOUT });
+  });
+});
