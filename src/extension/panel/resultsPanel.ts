@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { wrapReport } from '../../core/report/html';
 import { inlinedKatexCss } from '../../host/katexAssets';
 import { RESULTS_VIEW_TYPE } from '../commandIds';
+import { preloadFiles } from '../commands/preload';
 import { evaluateInWorker } from '../evaluation/runner';
 import type { EvaluationRequest, PanelModel } from '../evaluation/protocol';
 import { reportError } from '../log';
@@ -37,6 +38,10 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** Evaluates the request in a worker and shows it; errors are shown once and logged. */
   async show(request: EvaluationRequest): Promise<PanelModel | undefined> {
+    if (!request.preloaded) {
+      const preloaded = await preloadFiles(request.source, vscode.workspace.workspaceFolders?.[0]?.uri);
+      if (preloaded) request = { ...request, preloaded };
+    }
     this.request = request;
     const panel = this.ensurePanel();
     this.post({ type: 'busy', source: request.source });
