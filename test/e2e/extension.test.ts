@@ -125,6 +125,23 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
     await page.keyboard.press('Escape');
   });
 
+  test('Compare Tensor Files… from two files selected in the explorer', 'compare-files', async () => {
+    const { page } = vs;
+    const row = (name: string) =>
+      page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) }) }).first();
+    await row('p.npy').click();
+    await row('q32.npy').click({ modifiers: ['Control'] });
+    await explorerContextMenu(page, 'q32.npy', 'Compare Tensor Files…');
+    // Each file holds one tensor (no key picker); then the quantity.
+    await page.locator('.quick-input-widget').filter({ visible: true }).waitFor({ timeout: UI_TIMEOUT });
+    await typeInQuickInput(page, 'KL(P ‖ Q)');
+    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    // KL(p ‖ q) of the two fixtures, as SciPy computes it (test/fixtures/io/cli/expected.json): 0.97092.
+    const text = await panelText(page, /0\.97092/);
+    assert.match(text, /reverse KL\(Q‖P\) = 1\.6419/);
+    await shoot('compare-files');
+  });
+
   test('hovering an array literal shows an SVG chart', 'hover', async () => {
     const { page } = vs;
     await openFile(page, 'arrays.py');
