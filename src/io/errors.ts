@@ -13,11 +13,3 @@ export class TensorFormatError extends Error {
     this.offset = offset;
   }
 }
-
-/** Raised when a read is cancelled through its signal. */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}

@@ -5,15 +5,8 @@
  */
 import type { ChartOptions, ResolvedColors } from './model';
 
-export interface Palette {
-  readonly p: string;
-  readonly q: string;
-  readonly positive: string;
-  readonly negative: string;
-  /** Text. */
-  readonly foreground: string;
-  /** Axes and grid. */
-  readonly lines: string;
+/** The six chart colours of ResolvedColors, plus what drawing needs besides them. */
+export interface Palette extends Omit<ResolvedColors, 'background'> {
   /** Painted behind the chart only when given: inline charts stay transparent. */
   readonly background: string | undefined;
   /**

@@ -133,7 +133,3 @@ export function covarianceMatrix(g: Gaussian): Float64Array {
   for (let i = 0; i < n; i++) m[i * n + i] = g.covariance.variance[i]!;
   return m;
 }
-
-export function dimensionOf(g: Gaussian): number {
-  return g.mean.length;
-}
