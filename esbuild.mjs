@@ -34,6 +34,13 @@ const bundles = [
     target: 'node20',
   },
   {
+    entryPoints: ['src/extension/klnb/kernelWorker.ts'],
+    outfile: 'dist/klnbKernel.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     entryPoints: ['renderer/panel/main.ts'],
     outfile: 'dist/panel.js',
     platform: 'browser',

@@ -6,6 +6,8 @@ export const enum CommandId {
   InspectFile = 'klLens.inspectFile',
   EvaluateFile = 'klLens.evaluateFile',
   OpenInPanel = 'klLens.openInPanel',
+  NewNotebook = 'klLens.newNotebook',
+  CopyPythonHelper = 'klLens.copyPythonHelper',
 }
 
 export const RESULTS_VIEW_TYPE = 'klLens.results';

@@ -1,0 +1,235 @@
+/**
+ * Making a cell's output self-contained for the notebook renderer, which evaluates the payload with
+ * the pure core and cannot read files or see the notebook's other cells.
+ *
+ * Design: the cell is evaluated as written (errors point at the user's text); then its program is
+ * rewritten for the payload. Every `load(...)` call is replaced by a variable bound to the tensor
+ * that call returned, named after the key or file (`load("logits.safetensors", "student")` →
+ * `student`), and every name the cell reads from earlier cells is bound under its own name. Values
+ * that are not tensors are written back as source text (a Gaussian as `N(mean, cov)`, a string as a
+ * literal). Tensors travel as exact binary data (float32 when every entry is a float32, else float64),
+ * so the renderer's numbers are the cell's numbers.
+ */
+import type { Expr, Program } from '../../core/lang/ast';
+import { BUILTINS, CONSTANTS } from '../../core/lang/builtins';
+import { lazySize, materialize } from '../../core/lazy';
+import type { Value } from '../../core/result';
+import { size, type Tensor } from '../../core/tensor';
+import type { Gaussian } from '../../core/gaussian/gaussian';
+
+export const KL_LENS_MIME = 'application/vnd.kl-lens+json';
+
+/** Above this many elements in all, the variables are not embedded (the payload would bloat the notebook file). */
+export const EMBED_LIMIT = 1 << 20;
+
+export interface BinaryTensor {
+  readonly dtype: 'float64' | 'float32';
+  readonly shape: readonly number[];
+  /** Little-endian bytes, base64. */
+  readonly data: string;
+}
+
+export interface KlPayload {
+  readonly expression: string;
+  readonly variables: Readonly<Record<string, BinaryTensor>>;
+  readonly options?: PayloadOptions;
+}
+
+/** How the output is shown: the editor's settings when the cell ran. */
+export interface PayloadOptions {
+  readonly base?: number;
+  readonly digits?: number;
+  readonly topK?: number;
+}
+
+export type Embedding = { readonly kind: 'payload'; readonly payload: KlPayload } | { readonly kind: 'too-big'; readonly message: string };
+
+export interface EmbedInput {
+  readonly program: Program;
+  readonly source: string;
+  /** The notebook's variables as they were before the cell ran. */
+  readonly before: ReadonlyMap<string, Value>;
+  /** What each load() call returned, by the start offset of the call. */
+  readonly loads: ReadonlyMap<number, { readonly spec: string; readonly value: Value }>;
+  readonly defaultBase: number;
+  readonly digits: number;
+  readonly topK: number;
+  /** Defaults to EMBED_LIMIT. */
+  readonly limit?: number;
+}
+
+interface Replacement {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export function embedCell(input: EmbedInput): Embedding {
+  const { program, source, before, loads } = input;
+  const replacements: Replacement[] = [];
+  const bound = new Map<string, Value>();
+  const taken = new Set<string>([...before.keys(), ...Object.keys(BUILTINS), ...Object.keys(CONSTANTS), 'load', ...namesIn(program)]);
+  const loadNames = new Map<string, string>();
+  const assigned = new Set<string>();
+
+  const walk = (e: Expr): void => {
+    switch (e.type) {
+      case 'name': {
+        const value = assigned.has(e.name) ? undefined : before.get(e.name);
+        if (!value) return;
+        const literal = literalText(value);
+        if (literal !== undefined) replacements.push({ start: e.span.start, end: e.span.end, text: literal });
+        else bound.set(e.name, value);
+        return;
+      }
+      case 'call': {
+        const loaded = e.callee === 'load' ? loads.get(e.span.start) : undefined;
+        if (loaded) {
+          let name = loadNames.get(loaded.spec);
+          if (!name) {
+            name = freshName(loaded.spec, taken);
+            taken.add(name);
+            loadNames.set(loaded.spec, name);
+            bound.set(name, loaded.value);
+          }
+          replacements.push({ start: e.span.start, end: e.span.end, text: name });
+          return;
+        }
+        e.args.forEach(walk);
+        e.keywords.forEach((k) => walk(k.value));
+        return;
+      }
+      case 'array':
+        e.items.forEach(walk);
+        return;
+      case 'unary':
+        walk(e.operand);
+        return;
+      case 'binary':
+        walk(e.left);
+        walk(e.right);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const st of program.statements) {
+    walk(st.value);
+    if (st.type === 'assign') assigned.add(st.name);
+  }
+
+  const limit = input.limit ?? EMBED_LIMIT;
+  const tensors = new Map<string, Tensor>();
+  let total = 0;
+  const tooBig: string[] = [];
+  for (const [name, value] of bound) {
+    const n = value.type === 'lazy' ? lazySize(value.lazy) : value.type === 'tensor' ? size(value.tensor.shape) : value.type === 'result' ? size(value.result.value.shape) : 0;
+    total += n;
+    if (total > limit) {
+      tooBig.push(`${name} (${n.toLocaleString('en-US')} elements)`);
+      continue;
+    }
+    tensors.set(name, tensorFor(value));
+  }
+  if (tooBig.length > 0) {
+    return {
+      kind: 'too-big',
+      message: `The inputs of this cell are too large to embed in the notebook (${total.toLocaleString('en-US')} elements in all; the limit is ${limit.toLocaleString('en-US')}): ${tooBig.join(', ')}. The value above is computed from the full data; the derivation and charts are not stored.`,
+    };
+  }
+
+  let expression = '';
+  let at = 0;
+  for (const r of replacements.sort((a, b) => a.start - b.start)) {
+    expression += source.slice(at, r.start) + r.text;
+    at = r.end;
+  }
+  expression += source.slice(at);
+
+  const variables = Object.fromEntries([...tensors].map(([name, t]) => [name, encodeTensor(t)]));
+  // nats is every viewer's default unit, so it is left out; digits and topK are the settings in force.
+  const options: PayloadOptions = { ...(input.defaultBase === Math.E ? {} : { base: input.defaultBase }), digits: input.digits, topK: input.topK };
+  return { kind: 'payload', payload: { expression: expression.trim(), variables, options } };
+}
+
+function tensorFor(value: Value): Tensor {
+  switch (value.type) {
+    case 'tensor':
+      return value.tensor;
+    case 'lazy':
+      return materialize(value.lazy, value.lazy.label, undefined);
+    case 'result':
+      // A computed quantity read by a later cell is its value, as tensorOf does in the language.
+      return value.result.value;
+    default:
+      throw new Error(`${value.type} values are written as source text, not bound`);
+  }
+}
+
+/** Source text that evaluates to the same value, for values that are not tensors. */
+function literalText(value: Value): string | undefined {
+  switch (value.type) {
+    case 'string':
+      return JSON.stringify(value.value);
+    case 'bool':
+      return value.value ? 'true' : 'false';
+    case 'gaussian':
+      return gaussianText(value.gaussian);
+    default:
+      return undefined;
+  }
+}
+
+/** `N(mean, covariance)` with every number written exactly (shortest round-trip form). */
+export function gaussianText(g: Gaussian): string {
+  const num = (x: number): string => String(x);
+  const list = (xs: ArrayLike<number>): string => `[${Array.from(xs, num).join(', ')}]`;
+  const c = g.covariance;
+  if (g.dim === undefined) {
+    return `N(${num(g.mean[0]!)}, ${num(c.kind === 'diagonal' ? c.variance[0]! : c.matrix[0]!)})`;
+  }
+  const k = g.dim;
+  if (c.kind === 'diagonal') return `N(${list(g.mean)}, ${list(c.variance)})`;
+  const rows = Array.from({ length: k }, (_, i) => list(c.matrix.subarray(i * k, (i + 1) * k)));
+  return `N(${list(g.mean)}, [${rows.join(', ')}])`;
+}
+
+/** Float32 when that is exact for every entry (files of float32 stay half the size), else float64. */
+export function encodeTensor(t: Tensor): BinaryTensor {
+  const exact32 = t.data.every((x) => Number.isNaN(x) || Math.fround(x) === x);
+  const typed = exact32 ? Float32Array.from(t.data) : Float64Array.from(t.data);
+  // Typed arrays are in platform order; every platform Node and VS Code run on is little-endian.
+  const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+  return { dtype: exact32 ? 'float32' : 'float64', shape: [...t.shape], data: Buffer.from(bytes).toString('base64') };
+}
+
+/** A readable variable name for a loaded tensor: the last part of its key, else the file's stem. */
+function freshName(spec: string, taken: ReadonlySet<string>): string {
+  const [path, key] = spec.split('\0') as [string, string | undefined];
+  const raw = key ? key.split(/[./]/).filter(Boolean).at(-1) ?? key : (path.split(/[\\/]/).at(-1) ?? path).replace(/\.[^.]*$/, '');
+  let base = raw.replace(/[^\p{L}\p{N}_]/gu, '_');
+  if (!/^[\p{L}_]/u.test(base)) base = `t_${base}`;
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+function namesIn(program: Program): Set<string> {
+  const names = new Set<string>();
+  const walk = (e: Expr): void => {
+    if (e.type === 'name') names.add(e.name);
+    else if (e.type === 'call') {
+      e.args.forEach(walk);
+      e.keywords.forEach((k) => walk(k.value));
+    } else if (e.type === 'array') e.items.forEach(walk);
+    else if (e.type === 'unary') walk(e.operand);
+    else if (e.type === 'binary') {
+      walk(e.left);
+      walk(e.right);
+    }
+  };
+  for (const st of program.statements) {
+    if (st.type === 'assign') names.add(st.name);
+    walk(st.value);
+  }
+  return names;
+}
