@@ -12,6 +12,8 @@
  * Plain data only: the VS Code serializer maps it to and from NotebookData.
  */
 
+import { type ParseError, type ParseErrorCode, parse as parseJson, printParseErrorCode } from 'jsonc-parser';
+
 export const KLNB_FORMAT = 'klnb';
 export const KLNB_VERSION = 1;
 
@@ -78,11 +80,12 @@ export function parseNotebook(bytes: Uint8Array): KlNotebook {
     throw new KlnbFormatError('', 'the file is not valid UTF-8 text');
   }
   if (text.trim() === '') return { cells: [] };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new KlnbFormatError('', `not valid JSON (${jsonErrorWhere(text, e)})`);
+  // jsonc-parser (VS Code's own) reports where a file breaks; JSON.parse's message often does not.
+  const errors: ParseError[] = [];
+  const json: unknown = parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (errors.length > 0) {
+    const { error, offset } = errors[0]!;
+    throw new KlnbFormatError('', `not valid JSON (${describeJsonError(error)} at ${lineColumnOf(text, offset)})`);
   }
   const root = object(json, '', 'the notebook must be a JSON object with "format": "klnb" and "cells"');
   if (root['format'] !== KLNB_FORMAT) throw new KlnbFormatError('format', `expected "${KLNB_FORMAT}", got ${describe(root['format'])}`);
@@ -236,14 +239,12 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** JSON.parse's message carries a character position; turn it into line:column. */
-function jsonErrorWhere(text: string, e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const m = /position (\d+)/.exec(message);
-  if (!m) return message;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const column = pos - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+function describeJsonError(code: ParseErrorCode): string {
+  const name = printParseErrorCode(code); // e.g. "ValueExpected"
+  return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function lineColumnOf(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
 }
