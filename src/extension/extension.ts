@@ -4,11 +4,20 @@ import { registerHover } from './hover/provider';
 import { registerCodeLens } from './kl/codeLens';
 import { registerKlNotebooks } from './klnb/register';
 import { registerDiagnostics } from './kl/diagnostics';
+import { registerRendererMessaging } from './notebook/rendererMessaging';
 import { ResultsPanel } from './panel/resultsPanel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const panel = new ResultsPanel(context);
-  context.subscriptions.push(panel, registerCommands(context, panel), registerHover(), registerDiagnostics(context), registerCodeLens(), registerKlNotebooks(context));
+  context.subscriptions.push(
+    panel,
+    registerCommands(context, panel),
+    registerHover(),
+    registerDiagnostics(context),
+    registerCodeLens(),
+    registerRendererMessaging(panel),
+    registerKlNotebooks(context),
+  );
 }
 
 export function deactivate(): void {}

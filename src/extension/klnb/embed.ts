@@ -16,30 +16,16 @@ import { lazySize, materialize } from '../../core/lazy';
 import type { Value } from '../../core/result';
 import { size, type Tensor } from '../../core/tensor';
 import type { Gaussian } from '../../core/gaussian/gaussian';
-
-export const KL_LENS_MIME = 'application/vnd.kl-lens+json';
+import type { PayloadJson, PayloadOptionsJson } from '../../core/notebook/payload';
+import type { BinaryTensorJson } from '../../core/notebook/variables';
 
 /** Above this many elements in all, the variables are not embedded (the payload would bloat the notebook file). */
 export const EMBED_LIMIT = 1 << 20;
 
-export interface BinaryTensor {
-  readonly dtype: 'float64' | 'float32';
-  readonly shape: readonly number[];
-  /** Little-endian bytes, base64. */
-  readonly data: string;
-}
-
-export interface KlPayload {
-  readonly expression: string;
-  readonly variables: Readonly<Record<string, BinaryTensor>>;
-  readonly options?: PayloadOptions;
-}
-
-/** How the output is shown: the editor's settings when the cell ran. */
-export interface PayloadOptions {
-  readonly base?: number;
-  readonly digits?: number;
-  readonly topK?: number;
+/** What a KL notebook cell emits: the contract's payload, with variables always binary. */
+export interface KlPayload extends PayloadJson {
+  readonly variables: Readonly<Record<string, BinaryTensorJson>>;
+  readonly options: PayloadOptionsJson;
 }
 
 export type Embedding = { readonly kind: 'payload'; readonly payload: KlPayload } | { readonly kind: 'too-big'; readonly message: string };
@@ -148,7 +134,7 @@ export function embedCell(input: EmbedInput): Embedding {
 
   const variables = Object.fromEntries([...tensors].map(([name, t]) => [name, encodeTensor(t)]));
   // nats is every viewer's default unit, so it is left out; digits and topK are the settings in force.
-  const options: PayloadOptions = { ...(input.defaultBase === Math.E ? {} : { base: input.defaultBase }), digits: input.digits, topK: input.topK };
+  const options: PayloadOptionsJson = { ...(input.defaultBase === Math.E ? {} : { base: input.defaultBase }), digits: input.digits, topK: input.topK };
   return { kind: 'payload', payload: { expression: expression.trim(), variables, options } };
 }
 
@@ -195,7 +181,7 @@ export function gaussianText(g: Gaussian): string {
 }
 
 /** Float32 when that is exact for every entry (files of float32 stay half the size), else float64. */
-export function encodeTensor(t: Tensor): BinaryTensor {
+export function encodeTensor(t: Tensor): BinaryTensorJson {
   const exact32 = t.data.every((x) => Number.isNaN(x) || Math.fround(x) === x);
   const typed = exact32 ? Float32Array.from(t.data) : Float64Array.from(t.data);
   // Typed arrays are in platform order; every platform Node and VS Code run on is little-endian.

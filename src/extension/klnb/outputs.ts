@@ -2,7 +2,7 @@
  * What a cell shows for each outcome, as plain data (mime + text) so it is testable without VS Code:
  * a result is the renderer's payload with the one-line value as its text/plain twin.
  */
-import { KL_LENS_MIME } from './embed';
+import { KL_LENS_MIME } from '../../core/notebook/payload';
 import type { CellOutcome } from './kernel';
 
 export type OutputSpec =

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parsePayload } from '../../../src/core/notebook/payload';
-import { KL_LENS_MIME } from '../../../src/extension/klnb/embed';
+import { KL_LENS_MIME, parsePayload } from '../../../src/core/notebook/payload';
 import { NotebookKernel } from '../../../src/extension/klnb/kernel';
 import { cellOutputs } from '../../../src/extension/klnb/outputs';
 
@@ -15,7 +14,7 @@ describe('cell outputs', () => {
     assert.equal(out.length, 1);
     const first = out[0]!;
     assert.equal(first.kind, 'items');
-    const items = (first as { items: { mime: string; text: string }[] }).items;
+    const items = (first as { items: readonly { mime: string; text: string }[] }).items;
     assert.deepEqual(items.map((i) => i.mime), [KL_LENS_MIME, 'text/plain']);
     assert.equal(parsePayload(JSON.parse(items[0]!.text)).expression, 'KL([0.5, 0.5] || [0.9, 0.1])');
     assert.match(items[1]!.text, /^KL\(P‖Q\) = 0\.51083 nats {2}\(reverse KL\(Q‖P\) = 0\.36806 nats\)$/);
