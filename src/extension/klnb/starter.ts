@@ -27,9 +27,12 @@ export const STARTER_CELLS: readonly Cell[] = [
   md('## Per-token RLHF penalty\n\n$\\beta \\cdot k(\\log\\pi, \\log\\pi_{\\mathrm{ref}})$ per token, from the log-probabilities of the sampled tokens under the policy and the reference model. `k1` is $\\log\\pi - \\log\\pi_{\\mathrm{ref}}$; `k3` is unbiased and never negative.'),
   kl('logp = [-1.2, -0.4, -2.3, -0.9, -0.1]\nlogref = [-1.0, -0.7, -2.0, -1.3, -0.2]\nkl_penalty(logp, logref, beta=0.1, estimator="k3")'),
   md('## Forward vs reverse\n\nFitting $Q$ to a bimodal $P$: the forward $D_{\\mathrm{KL}}(P\\|Q)$ punishes $Q$ for missing any mode of $P$ (mode-covering, as in EP); the reverse $D_{\\mathrm{KL}}(Q\\|P)$ punishes $Q$ for mass where $P$ has little (mode-seeking, as in VAEs and variational inference).'),
-  kl('bimodal = [0.05, 0.40, 0.05, 0.05, 0.40, 0.05]\nbroad = [0.10, 0.20, 0.20, 0.20, 0.20, 0.10]\none_mode = [0.05, 0.80, 0.05, 0.04, 0.03, 0.03]\nKL(bimodal || broad)'),
-  kl('KL(one_mode || bimodal)'),
-  md('The broad $Q$ wins under the forward direction, the single-mode $Q$ under the reverse one: compare `KL(bimodal || one_mode)` and `KL(broad || bimodal)`.'),
+  kl('bimodal = [0.05, 0.40, 0.05, 0.05, 0.40, 0.05]\nbroad = [1, 1, 1, 1, 1, 1] / 6\none_mode = [0.05, 0.80, 0.05, 0.04, 0.03, 0.03]\nKL(bimodal || broad)'),
+  kl('KL(bimodal || one_mode)'),
+  md(
+    'Each output shows both directions. Forward, $D_{\\mathrm{KL}}(P\\|Q)$ with $P$ = `bimodal`: the broad $Q$ is closer (0.46 against 0.80 nats). ' +
+      'Reverse, $D_{\\mathrm{KL}}(Q\\|P)$: the single-mode $Q$ is closer (0.45 against 0.51 nats). The direction you minimise decides which fit you get.',
+  ),
 ];
 
 export function starterNotebook(): KlNotebook {
