@@ -25,6 +25,8 @@ const bundles = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // jsonc-parser's "main" is a UMD build whose internal requires a bundler cannot follow; its ESM build bundles.
+    mainFields: ['module', 'main'],
   },
   {
     entryPoints: ['src/extension/evaluation/worker.ts'],

@@ -6,6 +6,8 @@ import { CommandId } from '../commandIds';
 export function registerCodeLens(): vscode.Disposable {
   const provider: vscode.CodeLensProvider = {
     provideCodeLenses(document) {
+      // Notebook cells run with the notebook's own controller, in the order of the notebook.
+      if (document.uri.scheme === 'vscode-notebook-cell') return [];
       let statements;
       try {
         statements = parse(document.getText()).statements;

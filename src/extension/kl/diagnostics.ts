@@ -35,6 +35,11 @@ export function registerDiagnostics(context: vscode.ExtensionContext): vscode.Di
       }
       throw e;
     }
+    // A notebook cell reads names that earlier cells define: only its syntax can be checked on its own.
+    if (document.uri.scheme === 'vscode-notebook-cell') {
+      collection.set(document.uri, []);
+      return;
+    }
     const cts = new vscode.CancellationTokenSource();
     running.set(key, cts);
     const baseDir = document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;

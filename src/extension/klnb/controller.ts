@@ -69,13 +69,19 @@ export function registerController(context: vscode.ExtensionContext): vscode.Dis
     kernels.get(key)?.interrupt();
   };
 
+  // Preferred: VS Code selects this controller for a KL notebook without asking.
+  const prefer = (notebook: vscode.NotebookDocument): void => {
+    if (notebook.notebookType === KL_NOTEBOOK_TYPE) controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  };
+  vscode.workspace.notebookDocuments.forEach(prefer);
+  const opened = vscode.workspace.onDidOpenNotebookDocument(prefer);
   const closed = vscode.workspace.onDidCloseNotebookDocument((notebook) => {
     const key = notebook.uri.toString();
     kernels.get(key)?.dispose();
     kernels.delete(key);
     order.delete(key);
   });
-  return vscode.Disposable.from(controller, closed, {
+  return vscode.Disposable.from(controller, opened, closed, {
     dispose: () => {
       for (const k of kernels.values()) k.dispose();
       kernels.clear();
@@ -97,8 +103,10 @@ async function requestFor(cell: vscode.NotebookCell, notebook: vscode.NotebookDo
 
 function toOutput(spec: OutputSpec): vscode.NotebookCellOutput {
   if (spec.kind === 'error') {
-    // No stack: the message already says where (line:column) and shows the offending text.
-    return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: spec.name, message: spec.message })]);
+    // The stack is what VS Code's error renderer shows as preformatted text: here the located message
+    // and the offending line with its span underlined.
+    const [header = spec.message] = spec.message.split('\n');
+    return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: spec.name, message: header, stack: spec.message })]);
   }
   return new vscode.NotebookCellOutput(spec.items.map((i) => vscode.NotebookCellOutputItem.text(i.text, i.mime)));
 }

@@ -5,7 +5,9 @@
  * Design: the cell is evaluated as written (errors point at the user's text); then its program is
  * rewritten for the payload. Every `load(...)` call is replaced by a variable bound to the tensor
  * that call returned, named after the key or file (`load("logits.safetensors", "student")` →
- * `student`), and every name the cell reads from earlier cells is bound under its own name. Values
+ * `student`); a statement `p = load(...)` that comes before any other use of `p` in the cell is
+ * dropped and `p` itself bound, so the payload reads as the user wrote it. Every name the cell reads
+ * from earlier cells is bound under its own name. Values
  * that are not tensors are written back as source text (a Gaussian as `N(mean, cov)`, a string as a
  * literal). Tensors travel as exact binary data (float32 when every entry is a float32, else float64),
  * so the renderer's numbers are the cell's numbers.
@@ -99,8 +101,16 @@ export function embedCell(input: EmbedInput): Embedding {
         return;
     }
   };
+  const seen = new Set<string>();
   for (const st of program.statements) {
-    walk(st.value);
+    const loaded = st.type === 'assign' && st.value.type === 'call' && st.value.callee === 'load' ? loads.get(st.value.span.start) : undefined;
+    if (st.type === 'assign' && loaded && !seen.has(st.name)) {
+      bound.set(st.name, loaded.value);
+      replacements.push({ start: st.span.start, end: lineEnd(source, st.span.end), text: '' });
+    } else {
+      walk(st.value);
+    }
+    namesIn({ statements: [st] }).forEach((n) => seen.add(n));
     if (st.type === 'assign') assigned.add(st.name);
   }
 
@@ -197,6 +207,13 @@ function freshName(spec: string, taken: ReadonlySet<string>): string {
   if (!/^[\p{L}_]/u.test(base)) base = `t_${base}`;
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+/** Past the statement's line break (or `;`), so a dropped statement leaves no blank line. */
+function lineEnd(source: string, end: number): number {
+  let i = end;
+  while (i < source.length && (source[i] === ' ' || source[i] === '\t')) i++;
+  return source[i] === '\n' || source[i] === ';' ? i + 1 : end;
 }
 
 function namesIn(program: Program): Set<string> {

@@ -85,8 +85,9 @@ describe('NotebookKernel', () => {
     k.run(cell('t = load("teacher.npy")\ntemp = 4'));
     const out = k.run(cell('s = load("student.npy")\ndistill(s, t, T=temp)', { defaultBase: 2 }));
     const payload = payloadOf(out);
-    assert.equal(payload.expression, 's = student\ndistill(s, t, T=temp)');
-    assert.deepEqual(Object.keys(payload.variables).sort(), ['student', 't', 'temp']);
+    // `s = load(...)` is dropped and s bound: the payload reads as the cell does.
+    assert.equal(payload.expression, 'distill(s, t, T=temp)');
+    assert.deepEqual(Object.keys(payload.variables).sort(), ['s', 't', 'temp']);
     assert.deepEqual(payload.options, { base: 2, digits: 5, topK: 20 });
     const cellValue = Number(/= ([\d.]+) bits/.exec((out as { text: string }).text)?.[1]);
     const rendered = scalar(evaluateLikeTheRenderer(payload));
@@ -110,6 +111,16 @@ describe('NotebookKernel', () => {
       const cellValue = Number(/= (-?[\d.e+-]+) nats/.exec((out as { text: string }).text)?.[1]);
       assert.equal(scalar(evaluateLikeTheRenderer(payload)), cellValue, source);
     }
+  });
+
+  it('keeps a load() in place, under a fresh name, when the name is read before it in the cell', () => {
+    const k = new NotebookKernel();
+    const out = k.run(cell('q = [0.5, 0.5]\nw = H(q)\nq = load("q.npy")\nKL(q || softmax(q * w))', { digits: 17 }));
+    const payload = payloadOf(out);
+    assert.equal(payload.expression, 'q = [0.5, 0.5]\nw = H(q)\nq = q_2\nKL(q || softmax(q * w))');
+    assert.deepEqual(Object.keys(payload.variables), ['q_2']);
+    const cellValue = Number(/= ([\d.e+-]+) nats/.exec((out as { text: string }).text)?.[1]);
+    assert.equal(scalar(evaluateLikeTheRenderer(payload)), cellValue);
   });
 
   it('explains when the inputs are too large to embed, and still computes the value', () => {

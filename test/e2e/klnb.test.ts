@@ -1,0 +1,225 @@
+/**
+ * KL notebooks and Jupyter interop in a real VS Code: a .klnb run with "Run All" (values checked
+ * against SciPy, KaTeX, charts, an error output, execution order), "KL Lens: New KL Notebook", and an
+ * .ipynb executed by a real Jupyter kernel through python/kl_lens.py. Screenshots in light and dark
+ * go to test-artifacts/e2e/klnb-*.png. Runs only against the packaged extension.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { ROOT, closeAllEditors, openFile, runCommand, screenshotOnFailure, startVSCode, type Session } from './harness';
+
+const PYTHON = '/usr/bin/python3';
+/** The first run starts the kernel worker; the first output loads the renderer. */
+const RESULT_TIMEOUT = 60_000;
+
+const jupyterMissing = (() => {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ['-c', 'import nbclient, ipykernel, numpy, scipy, torch'], { encoding: 'utf8' });
+  return r.status === 0 ? false : `Jupyter test needs Debian's python3-nbclient, python3-ipykernel, python3-numpy, python3-scipy, python3-torch: ${r.stderr.trim().split('\n').at(-1)}`;
+})();
+
+/** The notebook the Run All test opens: state across cells, load() beside it, and a mistake. */
+const NOTEBOOK = {
+  format: 'klnb',
+  version: 1,
+  cells: [
+    { kind: 'markdown', source: '# KL notebook under test' },
+    { kind: 'code', source: 'p = load("p.npy")\nq = load("q32.npy")\nKL(p || q, base=2)' },
+    { kind: 'code', source: 'JS(p, q)' },
+    { kind: 'code', source: 'KL(p || qq)' },
+  ],
+};
+
+/** SciPy's values for the files the notebook loads, computed from the served copies. */
+function scipyReference(workspace: string): { kl: number; js: number } {
+  const script = [
+    'import json, sys, numpy as np',
+    'from scipy.special import rel_entr',
+    'from scipy.spatial.distance import jensenshannon',
+    'p = np.load(sys.argv[1]).astype(np.float64); q = np.load(sys.argv[2]).astype(np.float64)',
+    'p, q = p / p.sum(), q / q.sum()',
+    'print(json.dumps({"kl": float(rel_entr(p, q).sum() / np.log(2)), "js": float(jensenshannon(p, q) ** 2)}))',
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', script, join(workspace, 'p.npy'), join(workspace, 'q32.npy')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { kl: number; js: number };
+}
+
+function close(got: number, want: number, rtol = 1e-12): void {
+  assert.ok(Math.abs(got - want) <= rtol * Math.abs(want), `got ${got}, expected ${want}`);
+}
+
+/** The webview frame that holds the notebook's outputs, once it shows `selector`. */
+async function outputFrame(page: Page, selector: string, timeout = RESULT_TIMEOUT): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no notebook output shows ${selector}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * A frame that shows text matching `pattern`. Markdown cells and outputs render in the notebook's
+ * webview, inside shadow roots: getByText pierces them, innerText does not.
+ */
+async function frameWithText(page: Page, pattern: RegExp, timeout = RESULT_TIMEOUT): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((await frame.getByText(pattern).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame shows ${String(pattern)}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * "Notebook: Run All" from the palette. The command is offered once the notebook editor has set its
+ * context keys, a moment after it is drawn: retried until the palette lists it.
+ */
+async function runAll(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommand(page, 'Notebook: Run All');
+      return;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await page.waitForTimeout(2_000);
+    }
+  }
+}
+
+/** The value each rendered KL Lens output computed (data-value, full precision), in document order. */
+async function renderedValues(frame: Frame): Promise<number[]> {
+  return (await frame.locator('.kl-output[data-value]').evaluateAll((els) => els.map((e) => e.getAttribute('data-value')))).map(Number);
+}
+
+async function checkTypesetAndCharts(frame: Frame): Promise<void> {
+  await frame.locator('.kl-output .katex').first().waitFor();
+  assert.ok((await frame.locator('.kl-output .katex').count()) > 0, 'KaTeX typeset the derivation');
+  assert.equal(await frame.locator('.kl-output .katex-error').count(), 0, 'no KaTeX errors');
+  assert.ok((await frame.locator('.kl-output .kl-chart svg').count()) > 0, 'an SVG chart');
+  // Without KaTeX's stylesheet the MathML twin shows as text next to the typeset formula.
+  const mathmlVisible = await frame.locator('.kl-output .katex-mathml').first().evaluate((e) => e.getBoundingClientRect().width > 1);
+  assert.equal(mathmlVisible, false, 'the MathML copy stays hidden');
+}
+
+describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 600_000 }, () => {
+  let vs: Session;
+
+  before(async () => {
+    vs = await startVSCode({ name: 'klnb', theme: 'light' });
+  });
+
+  after(async () => {
+    await vs?.close();
+  });
+
+  beforeEach(async () => {
+    if (vs) await closeAllEditors(vs.page).catch(() => undefined);
+  });
+
+  async function shoot(name: string): Promise<void> {
+    await vs.screenshot(`klnb-${name}-light`);
+    await vs.setTheme('dark');
+    await vs.page.waitForTimeout(500);
+    await vs.screenshot(`klnb-${name}-dark`);
+    await vs.setTheme('light');
+  }
+
+  function test(name: string, slug: string, body: () => Promise<void>, options: { skip?: string | false } = {}) {
+    it(name, { skip: options.skip ?? false }, screenshotOnFailure(() => vs, `klnb-${slug}`, body));
+  }
+
+  test('Run All in a .klnb: values match SciPy, KaTeX and charts render, the mistake is an error output, cells are numbered', 'run-all', async () => {
+    const { page } = vs;
+    writeFileSync(join(vs.workspace, 'e2e.klnb'), JSON.stringify(NOTEBOOK, null, 2));
+    await openFile(page, 'e2e.klnb');
+    await frameWithText(page, /KL notebook under test/);
+    await runAll(page);
+
+    const frame = await outputFrame(page, '.kl-output[data-value]');
+    await frame.locator('.kl-output[data-value]').nth(1).waitFor({ timeout: RESULT_TIMEOUT });
+    const ref = scipyReference(vs.workspace);
+    const [kl, js] = await renderedValues(frame);
+    close(kl!, ref.kl);
+    close(js!, ref.js);
+    await checkTypesetAndCharts(frame);
+
+    // The third cell names a variable no cell defined: an error output that says where and what.
+    const errorFrame = await frameWithText(page, /undefined name 'qq'/);
+    assert.ok((await errorFrame.getByText(/evaluation error at 1:9: undefined name 'qq'/).count()) > 0, 'the error says where');
+    assert.ok((await errorFrame.getByText(/1 \| KL\(p \|\| qq\)/).count()) > 0, 'the error shows the offending line');
+
+    const orders = await page.locator('.execution-count-label').filter({ visible: true }).allInnerTexts();
+    assert.ok(orders.includes('[1]'), `execution order shown: ${JSON.stringify(orders)}`);
+    await shoot('run-all');
+    await runCommand(page, 'Notebook: Go to Most Recently Failed Cell').catch(() => undefined);
+    await page.waitForTimeout(800);
+    const labels = await page.locator('.execution-count-label').filter({ visible: true }).allInnerTexts();
+    assert.ok(labels.includes('[3]'), `the failed cell ran third: ${JSON.stringify(labels)}`);
+    await shoot('error-output');
+  });
+
+  test('KL Lens: New KL Notebook opens the starter, and Run All runs its cells', 'new-notebook', async () => {
+    const { page } = vs;
+    await runCommand(page, 'KL Lens: New KL Notebook');
+    try {
+      await newNotebookRuns(page);
+    } finally {
+      // Untitled and changed: closed without the save prompt, which would block the next test.
+      await runCommand(page, 'View: Revert and Close Editor').catch(() => undefined);
+    }
+  });
+
+  async function newNotebookRuns(page: Page): Promise<void> {
+    await page.locator('.tabs-container .tab.active', { hasText: /Untitled.*\.klnb/ }).waitFor({ timeout: RESULT_TIMEOUT });
+    await frameWithText(page, /KL divergence, computed/);
+    await runAll(page);
+    const frame = await outputFrame(page, '.kl-output[data-value]');
+    // KL([0.5, 0.3, 0.2] || [0.4, 0.4, 0.2], base=2) from the definition, computed here.
+    const want = (0.5 * Math.log(0.5 / 0.4) + 0.3 * Math.log(0.3 / 0.4)) / Math.LN2;
+    const [first] = await renderedValues(frame);
+    close(first!, want, 1e-14);
+    await checkTypesetAndCharts(frame);
+    await page.locator('.execution-count-label', { hasText: '[1]' }).first().waitFor();
+    await shoot('new-notebook');
+  }
+
+  test(
+    'an .ipynb executed by a real Jupyter kernel with kl_lens.show renders, and agrees with SciPy and PyTorch',
+    'jupyter',
+    async () => {
+      const { page } = vs;
+      const run = spawnSync(PYTHON, [join(ROOT, 'test', 'e2e', 'jupyter', 'execute.py'), vs.workspace], { encoding: 'utf8', timeout: 240_000 });
+      assert.equal(run.status, 0, `nbclient run failed:\n${run.stdout}\n${run.stderr}`);
+      await openFile(page, 'jupyter-kl.ipynb');
+      const frame = await outputFrame(page, '.kl-output[data-value]');
+      const printed = async (pattern: RegExp): Promise<number> => {
+        const line = (await frameWithText(page, pattern)).getByText(pattern).first();
+        return Number(pattern.exec(await line.innerText())?.[1]);
+      };
+      const scipy = await printed(/scipy KL\(p \|\| q\) = ([\d.e+-]+) bits/);
+      const [kl] = await renderedValues(frame);
+      close(kl!, scipy);
+      await checkTypesetAndCharts(frame);
+      await shoot('jupyter');
+
+      // The distillation output is further down: bring it into view, then compare with F.kl_div.
+      await page.getByText('torch distill =').first().scrollIntoViewIfNeeded().catch(() => undefined);
+      await frame.locator('.kl-output[data-value]').nth(1).waitFor({ timeout: RESULT_TIMEOUT });
+      const torch = await printed(/torch distill = ([\d.e+-]+) nats/);
+      const [, distill] = await renderedValues(frame);
+      close(distill!, torch);
+      await shoot('jupyter-distill');
+    },
+    { skip: jupyterMissing },
+  );
+});
