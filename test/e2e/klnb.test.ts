@@ -96,9 +96,14 @@ async function runAll(page: Page): Promise<void> {
   }
 }
 
-/** The value each rendered KL Lens output computed (data-value, full precision), in document order. */
-async function renderedValues(frame: Frame): Promise<number[]> {
-  return (await frame.locator('.kl-output[data-value]').evaluateAll((els) => els.map((e) => e.getAttribute('data-value')))).map(Number);
+/**
+ * The value the rendered KL Lens output for `expression` computed (data-value, full precision).
+ * Outputs are found by the expression they show: the webview keeps them in the order they were drawn.
+ */
+async function renderedValue(frame: Frame, expression: string): Promise<number> {
+  const output = frame.locator('.kl-output[data-value]').filter({ has: frame.locator('.kl-source', { hasText: expression }) });
+  await output.first().waitFor({ state: 'attached', timeout: RESULT_TIMEOUT });
+  return Number(await output.first().getAttribute('data-value'));
 }
 
 async function checkTypesetAndCharts(frame: Frame): Promise<void> {
@@ -146,25 +151,22 @@ describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_E
     await runAll(page);
 
     const frame = await outputFrame(page, '.kl-output[data-value]');
-    await frame.locator('.kl-output[data-value]').nth(1).waitFor({ timeout: RESULT_TIMEOUT });
     const ref = scipyReference(vs.workspace);
-    const [kl, js] = await renderedValues(frame);
-    close(kl!, ref.kl);
-    close(js!, ref.js);
+    close(await renderedValue(frame, 'KL(p || q, base=2)'), ref.kl);
+    close(await renderedValue(frame, 'JS(p, q)'), ref.js);
     await checkTypesetAndCharts(frame);
-
-    // The third cell names a variable no cell defined: an error output that says where and what.
-    const errorFrame = await frameWithText(page, /undefined name 'qq'/);
-    assert.ok((await errorFrame.getByText(/evaluation error at 1:9: undefined name 'qq'/).count()) > 0, 'the error says where');
-    assert.ok((await errorFrame.getByText(/1 \| KL\(p \|\| qq\)/).count()) > 0, 'the error shows the offending line');
 
     const orders = await page.locator('.execution-count-label').filter({ visible: true }).allInnerTexts();
     assert.ok(orders.includes('[1]'), `execution order shown: ${JSON.stringify(orders)}`);
     await shoot('run-all');
-    await runCommand(page, 'Notebook: Go to Most Recently Failed Cell').catch(() => undefined);
-    await page.waitForTimeout(800);
-    const labels = await page.locator('.execution-count-label').filter({ visible: true }).allInnerTexts();
-    assert.ok(labels.includes('[3]'), `the failed cell ran third: ${JSON.stringify(labels)}`);
+
+    // The third cell names a variable no cell defined: an error output that says where and what.
+    // Outputs are drawn as their cells scroll into view; the toolbar's "Go To" brings the failed one.
+    await runCommand(page, 'Notebook: Go to Most Recently Failed Cell');
+    const errorFrame = await frameWithText(page, /undefined name 'qq'/);
+    assert.ok((await errorFrame.getByText(/evaluation error at 1:9: undefined name 'qq'/).count()) > 0, 'the error says where');
+    assert.ok((await errorFrame.getByText(/1 \| KL\(p \|\| qq\)/).count()) > 0, 'the error shows the offending line');
+    await page.locator('.execution-count-label', { hasText: '[3]' }).filter({ visible: true }).first().waitFor();
     await shoot('error-output');
   });
 
@@ -186,8 +188,7 @@ describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_E
     const frame = await outputFrame(page, '.kl-output[data-value]');
     // KL([0.5, 0.3, 0.2] || [0.4, 0.4, 0.2], base=2) from the definition, computed here.
     const want = (0.5 * Math.log(0.5 / 0.4) + 0.3 * Math.log(0.3 / 0.4)) / Math.LN2;
-    const [first] = await renderedValues(frame);
-    close(first!, want, 1e-14);
+    close(await renderedValue(frame, 'KL(p || q, base=2)'), want, 1e-14);
     await checkTypesetAndCharts(frame);
     await page.locator('.execution-count-label', { hasText: '[1]' }).first().waitFor();
     await shoot('new-notebook');
@@ -207,17 +208,14 @@ describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_E
         return Number(pattern.exec(await line.innerText())?.[1]);
       };
       const scipy = await printed(/scipy KL\(p \|\| q\) = ([\d.e+-]+) bits/);
-      const [kl] = await renderedValues(frame);
-      close(kl!, scipy);
+      close(await renderedValue(frame, 'KL(p || q)'), scipy);
       await checkTypesetAndCharts(frame);
       await shoot('jupyter');
 
       // The distillation output is further down: bring it into view, then compare with F.kl_div.
       await page.getByText('torch distill =').first().scrollIntoViewIfNeeded().catch(() => undefined);
-      await frame.locator('.kl-output[data-value]').nth(1).waitFor({ timeout: RESULT_TIMEOUT });
       const torch = await printed(/torch distill = ([\d.e+-]+) nats/);
-      const [, distill] = await renderedValues(frame);
-      close(distill!, torch);
+      close(await renderedValue(frame, 'distill(student, teacher, T=4)'), torch);
       await shoot('jupyter-distill');
     },
     { skip: jupyterMissing },
