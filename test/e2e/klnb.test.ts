@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { ROOT, closeAllEditors, openFile, runCommand, screenshotOnFailure, startVSCode, type Session } from './harness';
 
 const PYTHON = '/usr/bin/python3';
@@ -62,6 +62,22 @@ async function outputFrame(page: Page, selector: string, timeout = RESULT_TIMEOU
     }
     if (Date.now() > deadline) throw new Error(`no notebook output shows ${selector}`);
     await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * Scrolls the notebook until `target` (inside the output webview) is on screen. The wheel goes to the
+ * cell gutter, which belongs to the notebook's list: over the webview it would scroll nothing.
+ */
+async function scrollNotebookTo(page: Page, target: Locator): Promise<void> {
+  const gutter = await page.locator('.notebook-editor .cell-focus-indicator-left, .execution-count-label').first().boundingBox();
+  await page.mouse.move((gutter?.x ?? 360) + 4, 500);
+  for (let i = 0; i < 40; i++) {
+    const box = await target.boundingBox();
+    if (box && box.y > 120 && box.y < 500) return;
+    const far = !box || Math.abs(box.y - 300) > 1500;
+    await page.mouse.wheel(0, (box && box.y < 120 ? -1 : 1) * (far ? 1200 : 300));
+    await page.waitForTimeout(300);
   }
 }
 
@@ -212,10 +228,10 @@ describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_E
       await checkTypesetAndCharts(frame);
       await shoot('jupyter');
 
-      // The distillation output is further down: bring it into view, then compare with F.kl_div.
-      await page.getByText('torch distill =').first().scrollIntoViewIfNeeded().catch(() => undefined);
+      // The distillation output, further down, against F.kl_div; then scrolled into view for the screenshot.
       const torch = await printed(/torch distill = ([\d.e+-]+) nats/);
       close(await renderedValue(frame, 'distill(student, teacher, T=4)'), torch);
+      await scrollNotebookTo(page, frame.locator('.kl-source', { hasText: 'distill(student' }).first());
       await shoot('jupyter-distill');
     },
     { skip: jupyterMissing },
