@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { ROOT, closeAllEditors, openFile, runCommand, screenshotOnFailure, startVSCode, type Session } from './harness';
+import { ROOT, UI_TIMEOUT, closeAllEditors, openFile, pickInQuickInput, runCommand, screenshotOnFailure, startVSCode, type Session } from './harness';
 
 const PYTHON = '/usr/bin/python3';
 /** The first run starts the kernel worker; the first output loads the renderer. */
@@ -209,6 +209,18 @@ describe('KL notebooks and Jupyter outputs', { skip: !process.env['KL_LENS_E2E_E
     await page.locator('.execution-count-label', { hasText: '[1]' }).first().waitFor();
     await shoot('new-notebook');
   }
+
+  test('KL Lens: Copy Python Helper writes kl_lens.py next to the active notebook', 'copy-helper', async () => {
+    const { page } = vs;
+    await openFile(page, 'e2e.klnb');
+    await frameWithText(page, /KL notebook under test/);
+    await runCommand(page, 'KL Lens: Copy Python Helper', { expectQuickInput: true });
+    await pickInQuickInput(page, 'Write kl_lens.py next to the notebook');
+    const target = join(vs.workspace, 'kl_lens.py');
+    const deadline = Date.now() + UI_TIMEOUT;
+    while (!existsSync(target) && Date.now() < deadline) await page.waitForTimeout(250);
+    assert.equal(readFileSync(target, 'utf8'), readFileSync(join(ROOT, 'python', 'kl_lens.py'), 'utf8'));
+  });
 
   test(
     'an .ipynb executed by a real Jupyter kernel with kl_lens.show renders, and agrees with SciPy and PyTorch',
