@@ -10,6 +10,7 @@ import type { Runtime } from '../../core/divergence/stream';
 import { formatNumber, formatValue } from '../../core/format';
 import { parse, runProgram, type Value } from '../../core/index';
 import { reportBody } from '../../core/report/html';
+import type { Step } from '../../core/derive/step';
 import { isScalar } from '../../core/tensor';
 import { FileLoader } from '../../host/load';
 import type { EvaluationRequest, PanelModel } from './protocol';
@@ -53,8 +54,18 @@ function model(source: string, value: Value, request: EvaluationRequest, files: 
     valueOnly: result && isScalar(result.value) ? formatNumber(result.value.data[0]!, 17) : formatValue(value, { digits: 17 }),
     unit: result?.unit?.name ?? null,
     bodyHtml: reportBody({ source, value, steps, charts: chartList }, renderTex, digits),
-    latex: steps.filter((s) => (s.kind ?? 'equation') === 'equation').map((s) => s.tex).join('\n\n'),
+    latex: latexDocument(steps),
     charts: chartList.map((c) => ({ id: c.id, title: c.title, svg: c.svg, table: c.table })),
     files,
   };
+}
+
+/**
+ * The whole derivation as LaTeX that pastes into a document: each equation in display math under
+ * its title, notes and warnings as comments (their prose is not math).
+ */
+export function latexDocument(steps: readonly Step[]): string {
+  return steps
+    .map((s) => ((s.kind ?? 'equation') === 'equation' ? `% ${s.title}\n\\[ ${s.tex} \\]` : `% ${s.title}: ${s.text.replace(/\n/g, ' ')}`))
+    .join('\n\n');
 }

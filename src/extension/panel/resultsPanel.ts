@@ -4,15 +4,15 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { wrapReport } from '../../core/report/html';
 import { inlinedKatexCss } from '../../host/katexAssets';
 import { RESULTS_VIEW_TYPE } from '../commandIds';
 import { preloadFiles } from '../commands/preload';
 import { evaluateInWorker } from '../evaluation/runner';
 import type { EvaluationRequest, PanelModel } from '../evaluation/protocol';
-import { reportError } from '../log';
+import { log, reportError } from '../log';
 import { panelHtml } from './html';
-import type { HostToPanel, PanelToHost } from './protocol';
+import { handlePanelMessage, switchableUnit, type PanelEffects } from './messages';
+import type { HostToPanel } from './protocol';
 
 interface PanelState {
   readonly request: EvaluationRequest;
@@ -82,7 +82,7 @@ export class ResultsPanel implements vscode.Disposable {
     };
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, this.context.extensionUri);
-    panel.webview.onDidReceiveMessage((m: PanelToHost) => void this.onMessage(m), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.clearWatchers();
@@ -93,45 +93,29 @@ export class ResultsPanel implements vscode.Disposable {
     // Bytes read through the workspace file system are not kept: a restored panel reads again.
     const { preloaded: _preloaded, ...kept } = request;
     const state: PanelState = { request: kept };
-    return { type: 'show', model, unitSwitchable: model.unit === 'nats' || model.unit === 'bits', base: request.defaultBase === 2 ? 'bits' : 'nats', state };
+    return { type: 'show', model, unit: switchableUnit(model), state };
   }
 
   private post(message: HostToPanel): void {
     void this.panel?.webview.postMessage(message);
   }
 
-  private async onMessage(m: PanelToHost): Promise<void> {
-    const model = this.model;
+  private async onMessage(raw: unknown): Promise<void> {
+    const effects: PanelEffects = {
+      copy: async (text) => vscode.env.clipboard.writeText(text),
+      save: async (file) => {
+        const uri = await vscode.window.showSaveDialog({ filters: { [file.filter.label]: [...file.filter.extensions] }, defaultUri: this.defaultUri(file.name) });
+        if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
+      },
+      evaluate: async (request) => void (await this.show(request)),
+      resend: () => this.model && this.request && this.post(this.showMessage(this.model, this.request)),
+      reveal: async (path) => void (await vscode.window.showTextDocument(vscode.Uri.file(path), { viewColumn: vscode.ViewColumn.One, preview: true })),
+      log,
+    };
     try {
-      switch (m.type) {
-        case 'ready':
-          if (model && this.request) this.post(this.showMessage(model, this.request));
-          return;
-        case 'copyValue':
-          if (model) await vscode.env.clipboard.writeText(model.valueOnly);
-          return;
-        case 'copyLatex':
-          if (model) await vscode.env.clipboard.writeText(model.latex);
-          return;
-        case 'saveHtml': {
-          if (!model) return;
-          const uri = await vscode.window.showSaveDialog({ filters: { HTML: ['html'] }, defaultUri: this.defaultUri('kl-lens-report.html') });
-          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(wrapReport(model.bodyHtml, model.title, inlinedKatexCss())));
-          return;
-        }
-        case 'saveSvg': {
-          const chart = model?.charts.find((c) => c.id === m.chartId);
-          if (!chart) return;
-          const uri = await vscode.window.showSaveDialog({ filters: { SVG: ['svg'] }, defaultUri: this.defaultUri(`kl-lens-${chart.id}.svg`) });
-          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(standaloneSvg(chart.svg)));
-          return;
-        }
-        case 'setUnit':
-          if (this.request) await this.show({ ...this.request, defaultBase: m.unit === 'bits' ? 2 : Math.E });
-          return;
-      }
+      await handlePanelMessage(raw, { model: this.model, request: this.request }, effects, { katexCss: inlinedKatexCss });
     } catch (e) {
-      reportError(m.type, e);
+      reportError(typeof raw === 'object' && raw && 'type' in raw ? String(raw.type) : 'panel', e);
     }
   }
 
@@ -163,10 +147,4 @@ export class ResultsPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** Chart SVGs use the editor's CSS variables; a saved file gets their fallbacks resolved inline. */
-function standaloneSvg(svg: string): string {
-  const withNs = svg.includes('xmlns=') ? svg : svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${withNs.replace(/var\(--[\w-]+,\s*([^)]+)\)/g, '$1')}\n`;
 }
