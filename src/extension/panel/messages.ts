@@ -87,11 +87,14 @@ export function switchableUnit(model: PanelModel): PanelUnit | undefined {
 
 /**
  * Chart SVGs use the editor's CSS variables with fallbacks (`var(--vscode-charts-red, #e51400)`);
- * a saved file has no editor around it, so the fallbacks are written in and the namespace added.
+ * a saved file has no editor around it, so the fallbacks are written in, the namespace and a font added.
  */
 export function standaloneSvg(svg: string): string {
-  const withNs = /^<svg[^>]*\sxmlns=/.test(svg) ? svg : svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${withNs.replace(/var\(--[\w-]+,\s*([^)]+)\)/g, '$1')}\n`;
+  const root = svg.match(/^<svg[^>]*>/)?.[0] ?? '<svg>';
+  // Inline charts inherit the editor's font; alone, an SVG viewer would fall back to a serif.
+  const attributes = `${/\sxmlns=/.test(root) ? '' : ' xmlns="http://www.w3.org/2000/svg"'}${/\sfont-family=/.test(root) ? '' : ' font-family="system-ui, sans-serif"'}`;
+  const opened = svg.replace(/^<svg/, `<svg${attributes}`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${opened.replace(/var\(--[\w-]+,\s*([^)]+)\)/g, '$1')}\n`;
 }
 
 /** A file name from a chart id or title: letters, digits and dashes. */

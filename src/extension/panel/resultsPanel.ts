@@ -30,23 +30,26 @@ export class ResultsPanel implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
           this.adopt(panel);
-          if (state?.request) await this.show(state.request);
+          if (state?.request) await this.show(state.request, { background: true });
         },
       }),
     );
   }
 
-  /** Evaluates the request in a worker and shows it; errors are shown once and logged. */
-  async show(request: EvaluationRequest): Promise<PanelModel | undefined> {
+  /**
+   * Evaluates the request in a worker and shows it; errors are shown once and logged. `background`:
+   * nobody just asked for it (a file changed, the window reloaded), so progress goes to the status bar.
+   */
+  async show(request: EvaluationRequest, { background = false }: { background?: boolean } = {}): Promise<PanelModel | undefined> {
     if (!request.preloaded) {
       const preloaded = await preloadFiles(request.source, vscode.workspace.workspaceFolders?.[0]?.uri);
       if (preloaded) request = { ...request, preloaded };
     }
     this.request = request;
-    const panel = this.ensurePanel();
+    const panel = this.ensurePanel(!background);
     this.post({ type: 'busy', source: request.source });
     try {
-      const model = await evaluateInWorker(request, this.context.extensionPath);
+      const model = await evaluateInWorker(request, this.context.extensionPath, { background });
       if (this.request !== request) return undefined; // a newer request replaced this one
       this.model = model;
       panel.title = `KL Lens: ${model.title}`;
@@ -60,9 +63,9 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
-  private ensurePanel(): vscode.WebviewPanel {
+  private ensurePanel(reveal: boolean): vscode.WebviewPanel {
     if (this.panel) {
-      this.panel.reveal(undefined, true);
+      if (reveal) this.panel.reveal(undefined, true);
       return this.panel;
     }
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'KL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
@@ -130,7 +133,7 @@ export class ResultsPanel implements vscode.Disposable {
     let timer: NodeJS.Timeout | undefined;
     const rerun = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.request && void this.show(this.request), 300);
+      timer = setTimeout(() => this.request && void this.show(this.request, { background: true }), 300);
     };
     for (const f of files) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(f)), f.split(/[\\/]/).pop()!));

@@ -181,10 +181,12 @@ describe('panel messages', () => {
       const { name, filter, content } = calls.saved[0]!;
       assert.equal(name, `kl-lens-${chart.id}.svg`);
       assert.deepEqual(filter.extensions, ['svg']);
-      assert.match(content, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.match(content, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.equal(content.match(/xmlns=/g)?.length, 1, 'one namespace declaration');
       assert.equal(content.match(/<svg/g)?.length, 1, 'one chart');
       assert.ok(content.includes(`>${chart.title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</title>`), `the title of ${chart.id}`);
       assert.doesNotMatch(content, /var\(--/);
+      assert.match(content.split('\n')[1]!, /^<svg [^>]*font-family="[^"]*sans-serif"/, 'a font of its own, not the viewer\'s serif default');
       // The chart's own marks survive: as many rects and paths as the panel shows.
       for (const tag of ['<rect', '<path', '<text']) assert.equal(content.split(tag).length, chart.svg.split(tag).length, `${chart.id} ${tag}`);
     }
