@@ -126,9 +126,16 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
   async function acceptSaveDialog(page: Page, name: string): Promise<string> {
     const input = page.locator('.quick-input-widget .quick-input-box input').filter({ visible: true });
     await input.waitFor({ timeout: UI_TIMEOUT });
-    const suggested = await input.inputValue();
-    assert.ok(suggested.endsWith(`/${name}`), `the dialog suggests ${name}: ${suggested}`);
+    // The dialog fills in the folder first and the suggested name a moment later.
+    const deadline = Date.now() + UI_TIMEOUT;
+    let suggested = await input.inputValue();
+    while (!suggested.endsWith(`/${name}`)) {
+      if (Date.now() > deadline) assert.fail(`the dialog never suggested ${name}: it holds ${suggested}`);
+      await page.waitForTimeout(200);
+      suggested = await input.inputValue();
+    }
     await page.waitForTimeout(300);
+    assert.equal(await input.inputValue(), suggested, 'the suggestion settled');
     await input.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
     return suggested;
