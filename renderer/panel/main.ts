@@ -56,7 +56,8 @@ function show(message: HostToPanel): void {
         button.dataset['chart'] = figure.dataset['chart'] ?? '';
         figure.appendChild(button);
       }
-      if (message.model.files.length > 0) content.appendChild(fileList(message.model.files));
+      // Beside the value, where one looks for what it was computed from.
+      if (message.model.files.length > 0) (content.querySelector('.kl-result') ?? content).appendChild(fileList(message.model.files));
       vscode.setState(message.state);
       units.hidden = message.unit === undefined;
       for (const b of units.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String(b.dataset['unit'] === message.unit));
