@@ -29,7 +29,7 @@ function fileList(files: readonly string[]): HTMLElement {
     const button = document.createElement('button');
     button.className = 'kl-file';
     button.dataset['reveal'] = path;
-    button.title = path;
+    button.title = `${path} (show in the explorer)`;
     button.textContent = path.split(/[\\/]/).pop() ?? path;
     if (i > 0) p.append(', ');
     p.appendChild(button);

@@ -242,6 +242,12 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     saveNpy(file, second);
     await panelNumber(page, (x) => shownAs(x, afterChange), `SciPy's ${afterChange} for the rewritten file`);
     await shoot('file-change');
+
+    // The file's name in the panel selects the (binary) file in the explorer.
+    await panelFrame(page).locator('.kl-files .kl-file', { hasText: 'watched.npy' }).click();
+    await page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'watched.npy' }).waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await page.locator('.tabs-container .tab', { hasText: /^\s*watched\.npy/ }).count(), 0, 'no binary placeholder editor');
+    await vs.screenshot('panel-file-opened');
   });
 
   test('the panel comes back with its content after a reload', 'restore', async () => {

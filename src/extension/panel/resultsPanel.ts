@@ -112,7 +112,13 @@ export class ResultsPanel implements vscode.Disposable {
       },
       evaluate: async (request) => void (await this.show(request)),
       resend: () => this.model && this.request && this.post(this.showMessage(this.model, this.request)),
-      reveal: async (path) => void (await vscode.window.showTextDocument(vscode.Uri.file(path), { viewColumn: vscode.ViewColumn.One, preview: true })),
+      // Text tables open in an editor; binary tensor files would only show VS Code's binary
+      // placeholder, so they are selected in the explorer, where their context menu inspects them.
+      reveal: async (path) => {
+        const uri = vscode.Uri.file(path);
+        if (/\.(csv|tsv|json|txt)$/i.test(path)) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, preview: true });
+        await vscode.commands.executeCommand('revealInExplorer', uri);
+      },
       log,
     };
     try {
