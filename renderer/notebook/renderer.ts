@@ -56,8 +56,9 @@ export function createRenderer(context: RendererContext<unknown>, assets: Render
       let source: string | undefined;
       try {
         raw = readJson(item);
+        // Known before validation, so a payload error still shows which output it is.
+        source = expressionOf(raw);
         const payload = parsePayload(raw);
-        source = payload.expression;
         const view = evaluatePayload(payload, renderTex);
         // bodyHtml is escaped text, KaTeX markup and our own SVG (src/core/report/html.ts).
         container.innerHTML = view.bodyHtml;
@@ -97,6 +98,11 @@ function readJson(item: OutputItem): unknown {
   } catch (error) {
     throw new PayloadError('', `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+function expressionOf(raw: unknown): string | undefined {
+  const expression = raw !== null && typeof raw === 'object' ? (raw as { expression?: unknown }).expression : undefined;
+  return typeof expression === 'string' ? expression : undefined;
 }
 
 function openInPanelButton(doc: Document, context: RendererContext<unknown>, payload: unknown): { element: HTMLElement; dispose: () => void } {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { ROOT, closeAllEditors, openFile, screenshotOnFailure, startVSCode, type Session } from './harness';
+import { ROOT, closeAllEditors, openFile, screenshotOnFailure, startVSCode, type Session, type Theme } from './harness';
 
 /** The first output also activates the extension and loads the renderer. */
 const RENDER_TIMEOUT = 60_000;
@@ -75,21 +75,24 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
    */
   async function reveal(page: Page, target: Locator): Promise<void> {
     const viewport = page.viewportSize()!;
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 60; attempt++) {
       const box = await target.boundingBox();
       if (!box) throw new Error('the target has no box');
-      if (box.y > 150 && box.y + box.height < viewport.height - 100) return;
+      if (box.y > 150 && box.y + box.height < viewport.height - 50) return;
       await page.mouse.move(viewport.width / 2, viewport.height / 2);
-      await page.mouse.wheel(0, box.y - viewport.height / 2);
-      await page.waitForTimeout(400);
+      // A notch at a time: the notebook list takes large wheel deltas only in part.
+      await page.mouse.wheel(0, Math.max(-500, Math.min(500, box.y - viewport.height / 3)));
+      await page.waitForTimeout(250);
     }
     throw new Error('could not scroll the target into view');
   }
 
-  async function shoot(name: string): Promise<void> {
+  async function shoot(name: string, themes: readonly Theme[] = ['dark']): Promise<void> {
     await vs.screenshot(`nb-${name}-light`);
-    await vs.setTheme('dark');
-    await vs.screenshot(`nb-${name}-dark`);
+    for (const theme of themes) {
+      await vs.setTheme(theme);
+      await vs.screenshot(`nb-${name}-${theme}`);
+    }
     await vs.setTheme('light');
   }
 
@@ -139,7 +142,9 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
 
     assert.match(await bad.locator('.kl-error').innerText(), new RegExp(cell('bad').error!.replace(/[[\]]/g, '\\$&')));
     assert.equal(await bad.locator('.kl-value').count(), 0);
-    await shoot('outputs');
+    await shoot('outputs', ['dark', 'high-contrast']);
+    await reveal(page, bad.locator('.kl-error'));
+    await shoot('error');
   });
 
   test('"Open in panel" opens the results panel with the same value', 'open-in-panel', async () => {
