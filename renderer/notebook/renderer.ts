@@ -29,6 +29,7 @@ function renderTex(tex: string): string {
 
 export function createRenderer(context: RendererContext<unknown>, assets: RendererAssets): RendererApi {
   const katexStyles = splitKatexCss(assets.katexCss, assets.fontBase);
+  const outputCss = `${katexStyles.rules}\n${OUTPUT_CSS}`;
   const outputs = new Map<string, Disposable>();
 
   const disposeOne = (id: string): void => {
@@ -46,16 +47,15 @@ export function createRenderer(context: RendererContext<unknown>, assets: Render
       // A re-render reuses the element, and a shadow root can only be attached once.
       const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
       const style = doc.createElement('style');
-      style.textContent = `${katexStyles.rules}\n${OUTPUT_CSS}`;
+      style.textContent = outputCss;
       const container = doc.createElement('div');
       container.className = 'kl-output';
       root.replaceChildren(style, container);
 
       const cleanups: (() => void)[] = [];
-      let raw: unknown;
       let source: string | undefined;
       try {
-        raw = readJson(item);
+        const raw = readJson(item);
         // Known before validation, so a payload error still shows which output it is.
         source = expressionOf(raw);
         const payload = parsePayload(raw);
