@@ -1,5 +1,5 @@
 // One build script for every bundle: the CLI and the extension host and its evaluation worker
-// (node, cjs; vscode external), and the results panel script (browser, esm).
+// (node, cjs; vscode external), and the results panel script and notebook renderer (browser, esm).
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 
@@ -39,6 +39,15 @@ const bundles = [
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
+  },
+  {
+    // Notebook outputs: VS Code imports it as an ES module; KaTeX's css comes in as text (see renderer/notebook/index.ts).
+    entryPoints: ['renderer/notebook/index.ts'],
+    outfile: 'dist/notebookRenderer.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    loader: { '.css': 'text' },
   },
 ];
 

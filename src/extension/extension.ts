@@ -3,11 +3,12 @@ import { registerCommands } from './commands/register';
 import { registerHover } from './hover/provider';
 import { registerCodeLens } from './kl/codeLens';
 import { registerDiagnostics } from './kl/diagnostics';
+import { registerRendererMessaging } from './notebook/rendererMessaging';
 import { ResultsPanel } from './panel/resultsPanel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const panel = new ResultsPanel(context);
-  context.subscriptions.push(panel, registerCommands(context, panel), registerHover(), registerDiagnostics(context), registerCodeLens());
+  context.subscriptions.push(panel, registerCommands(context, panel), registerHover(), registerDiagnostics(context), registerCodeLens(), registerRendererMessaging(panel));
 }
 
 export function deactivate(): void {}

@@ -71,24 +71,8 @@ export function reportBody(content: ReportContent, renderTex: RenderTex, digits 
   return `<section class="kl-result"><pre class="kl-source">${escapeHtml(content.source)}</pre>${headline(content.value, digits)}${warnings(ws)}</section>${steps}${charts}`;
 }
 
-/**
- * Theme variables for a report outside VS Code: the names VS Code gives webviews, so the same
- * charts and styles work in both. Light by default, dark when the reader prefers it.
- */
-export const REPORT_CSS = `
-:root { color-scheme: light dark;
-  --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #5f5f5f;
-  --vscode-charts-foreground: #1f1f1f; --vscode-charts-lines: #8a8a8a; --vscode-charts-blue: #1a6fd1;
-  --vscode-charts-red: #c72e2e; --vscode-charts-green: #2e8540; --vscode-charts-orange: #c25e00;
-  --vscode-textBlockQuote-background: #f3f3f3; --vscode-editorWarning-foreground: #9a6700; --vscode-panel-border: #d4d4d4; }
-@media (prefers-color-scheme: dark) { :root {
-  --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #a0a0a0;
-  --vscode-charts-foreground: #cccccc; --vscode-charts-lines: #6b6b6b; --vscode-charts-blue: #3794ff;
-  --vscode-charts-red: #f14c4c; --vscode-charts-green: #89d185; --vscode-charts-orange: #d18616;
-  --vscode-textBlockQuote-background: #2a2a2a; --vscode-editorWarning-foreground: #cca700; --vscode-panel-border: #3c3c3c; } }
-body { background: var(--vscode-editor-background); color: var(--vscode-editor-foreground);
-  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; padding: 24px; max-width: 960px; }
-${'' /* The rules below are shared with the panel and notebook renderer. */}
+/** The rules every surface shares (report, panel, notebook outputs): theme colours come from --vscode-* variables. */
+export const REPORT_VIEW_CSS = `
 .kl-source { background: var(--vscode-textBlockQuote-background); padding: 8px 12px; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12em; overflow: auto; margin: 0 0 12px; }
 .kl-value { font-size: 28px; font-weight: 600; }
 .kl-value .kl-small { font-size: 16px; font-weight: 400; }
@@ -108,6 +92,25 @@ ${'' /* The rules below are shared with the panel and notebook renderer. */}
 .kl-table td, .kl-table th { border: 1px solid var(--vscode-panel-border); padding: 2px 6px; text-align: right; }
 h2 { font-size: 16px; margin: 24px 0 8px; }
 `;
+
+/**
+ * Theme variables for a report outside VS Code: the names VS Code gives webviews, so the same
+ * charts and styles work in both. Light by default, dark when the reader prefers it.
+ */
+export const REPORT_CSS = `
+:root { color-scheme: light dark;
+  --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #5f5f5f;
+  --vscode-charts-foreground: #1f1f1f; --vscode-charts-lines: #8a8a8a; --vscode-charts-blue: #1a6fd1;
+  --vscode-charts-red: #c72e2e; --vscode-charts-green: #2e8540; --vscode-charts-orange: #c25e00;
+  --vscode-textBlockQuote-background: #f3f3f3; --vscode-editorWarning-foreground: #9a6700; --vscode-panel-border: #d4d4d4; }
+@media (prefers-color-scheme: dark) { :root {
+  --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #a0a0a0;
+  --vscode-charts-foreground: #cccccc; --vscode-charts-lines: #6b6b6b; --vscode-charts-blue: #3794ff;
+  --vscode-charts-red: #f14c4c; --vscode-charts-green: #89d185; --vscode-charts-orange: #d18616;
+  --vscode-textBlockQuote-background: #2a2a2a; --vscode-editorWarning-foreground: #cca700; --vscode-panel-border: #3c3c3c; } }
+body { background: var(--vscode-editor-background); color: var(--vscode-editor-foreground);
+  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; padding: 24px; max-width: 960px; }
+${REPORT_VIEW_CSS}`;
 
 /** A complete, self-contained document: `katexCss` must already have its fonts inlined. */
 export function reportDocument(content: ReportContent, renderTex: RenderTex, katexCss: string, digits = 5): string {

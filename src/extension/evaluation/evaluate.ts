@@ -4,14 +4,9 @@
  * run inside the evaluation worker so the extension host never blocks.
  */
 import katex from 'katex';
-import { charts } from '../../core/chart/index';
-import { derive } from '../../core/derive/index';
 import type { Runtime } from '../../core/divergence/stream';
-import { formatNumber, formatValue } from '../../core/format';
 import { parse, runProgram, type Value } from '../../core/index';
-import { reportBody } from '../../core/report/html';
-import type { Step } from '../../core/derive/step';
-import { isScalar } from '../../core/tensor';
+import { present } from '../../core/report/present';
 import { FileLoader } from '../../host/load';
 import type { EvaluationRequest, PanelModel } from './protocol';
 
@@ -43,29 +38,6 @@ export function evaluateRequest(request: EvaluationRequest, runtime: Runtime = {
 }
 
 function model(source: string, value: Value, request: EvaluationRequest, files: string[]): PanelModel {
-  const digits = request.digits;
-  const steps = value.type === 'result' ? derive(value.result, { digits }) : [];
-  const chartList = value.type === 'result' ? charts(value.result, { topK: request.topK }) : [];
-  const result = value.type === 'result' ? value.result : undefined;
-  return {
-    source,
-    title: result ? result.label : 'KL Lens',
-    valueText: formatValue(value, { digits }),
-    valueOnly: result && isScalar(result.value) ? formatNumber(result.value.data[0]!, 17) : formatValue(value, { digits: 17 }),
-    unit: result?.unit?.name ?? null,
-    bodyHtml: reportBody({ source, value, steps, charts: chartList }, renderTex, digits),
-    latex: latexDocument(steps),
-    charts: chartList.map((c) => ({ id: c.id, title: c.title, svg: c.svg, table: c.table })),
-    files,
-  };
+  return { source, files, ...present(source, value, { digits: request.digits, topK: request.topK }, renderTex) };
 }
 
-/**
- * The whole derivation as LaTeX that pastes into a document: each equation in display math under
- * its title, notes and warnings as comments (their prose is not math).
- */
-export function latexDocument(steps: readonly Step[]): string {
-  return steps
-    .map((s) => ((s.kind ?? 'equation') === 'equation' ? `% ${s.title}\n\\[ ${s.tex} \\]` : `% ${s.title}: ${s.text.replace(/\n/g, ' ')}`))
-    .join('\n\n');
-}

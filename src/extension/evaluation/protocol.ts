@@ -1,5 +1,5 @@
 /** Messages between the extension host and the evaluation worker. */
-import type { DataTable } from '../../core/chart/model';
+import type { Presentation } from '../../core/report/present';
 
 export interface PlainTensor {
   readonly shape: readonly number[];
@@ -22,27 +22,9 @@ export interface EvaluationRequest {
   readonly topK: number;
 }
 
-export interface ChartView {
-  readonly id: string;
-  readonly title: string;
-  readonly svg: string;
-  readonly table: DataTable;
-}
-
-/** What the results panel shows. */
-export interface PanelModel {
+/** What the results panel shows: the presentation, plus what it was computed from. */
+export interface PanelModel extends Presentation {
   readonly source: string;
-  readonly title: string;
-  /** One line: `KL(P‖Q) = 0.025267 nats  (reverse ...)`. */
-  readonly valueText: string;
-  /** The value alone, for "copy value". */
-  readonly valueOnly: string;
-  readonly unit: string | null;
-  /** The report body (value, warnings, KaTeX derivation, charts) as HTML. */
-  readonly bodyHtml: string;
-  /** The derivation as TeX, one step per line, for "copy LaTeX". */
-  readonly latex: string;
-  readonly charts: readonly ChartView[];
   /** Absolute paths of the files the program read (re-evaluated when they change). */
   readonly files: readonly string[];
 }
