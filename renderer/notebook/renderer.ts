@@ -29,6 +29,7 @@ function renderTex(tex: string): string {
 
 export function createRenderer(context: RendererContext<unknown>, assets: RendererAssets): RendererApi {
   const katexStyles = splitKatexCss(assets.katexCss, assets.fontBase);
+  const outputCss = `${katexStyles.rules}\n${OUTPUT_CSS}`;
   const outputs = new Map<string, Disposable>();
 
   const disposeOne = (id: string): void => {
@@ -46,18 +47,18 @@ export function createRenderer(context: RendererContext<unknown>, assets: Render
       // A re-render reuses the element, and a shadow root can only be attached once.
       const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
       const style = doc.createElement('style');
-      style.textContent = `${katexStyles.rules}\n${OUTPUT_CSS}`;
+      style.textContent = outputCss;
       const container = doc.createElement('div');
       container.className = 'kl-output';
       root.replaceChildren(style, container);
 
       const cleanups: (() => void)[] = [];
-      let raw: unknown;
       let source: string | undefined;
       try {
-        raw = readJson(item);
+        const raw = readJson(item);
+        // Known before validation, so a payload error still shows which output it is.
+        source = expressionOf(raw);
         const payload = parsePayload(raw);
-        source = payload.expression;
         const view = evaluatePayload(payload, renderTex);
         // bodyHtml is escaped text, KaTeX markup and our own SVG (src/core/report/html.ts).
         container.innerHTML = view.bodyHtml;
@@ -97,6 +98,11 @@ function readJson(item: OutputItem): unknown {
   } catch (error) {
     throw new PayloadError('', `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+function expressionOf(raw: unknown): string | undefined {
+  const expression = raw !== null && typeof raw === 'object' ? (raw as { expression?: unknown }).expression : undefined;
+  return typeof expression === 'string' ? expression : undefined;
 }
 
 function openInPanelButton(doc: Document, context: RendererContext<unknown>, payload: unknown): { element: HTMLElement; dispose: () => void } {

@@ -20,6 +20,23 @@ function escapeText(s: string): string {
   return div.innerHTML;
 }
 
+/** The files the result read, each a button that opens it (the host re-evaluates when they change). */
+function fileList(files: readonly string[]): HTMLElement {
+  const p = document.createElement('p');
+  p.className = 'kl-files';
+  p.textContent = files.length === 1 ? 'Read from ' : 'Read from: ';
+  files.forEach((path, i) => {
+    const button = document.createElement('button');
+    button.className = 'kl-file';
+    button.dataset['reveal'] = path;
+    button.title = `${path} (show in the explorer)`;
+    button.textContent = path.split(/[\\/]/).pop() ?? path;
+    if (i > 0) p.append(', ');
+    p.appendChild(button);
+  });
+  return p;
+}
+
 function show(message: HostToPanel): void {
   switch (message.type) {
     case 'busy':
@@ -39,9 +56,11 @@ function show(message: HostToPanel): void {
         button.dataset['chart'] = figure.dataset['chart'] ?? '';
         figure.appendChild(button);
       }
+      // Beside the value, where one looks for what it was computed from.
+      if (message.model.files.length > 0) (content.querySelector('.kl-result') ?? content).appendChild(fileList(message.model.files));
       vscode.setState(message.state);
-      units.hidden = !message.unitSwitchable;
-      for (const b of units.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String(b.dataset['unit'] === message.base));
+      units.hidden = message.unit === undefined;
+      for (const b of units.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String(b.dataset['unit'] === message.unit));
       return;
     }
   }
@@ -55,6 +74,7 @@ document.addEventListener('click', (event) => {
   const action = target.dataset['action'];
   if (action === 'copyValue' || action === 'copyLatex' || action === 'saveHtml') vscode.postMessage({ type: action });
   else if (target.dataset['unit'] === 'nats' || target.dataset['unit'] === 'bits') vscode.postMessage({ type: 'setUnit', unit: target.dataset['unit'] });
+  else if (target.dataset['reveal'] !== undefined) vscode.postMessage({ type: 'reveal', path: target.dataset['reveal'] });
   else if (target.dataset['chart'] !== undefined) vscode.postMessage({ type: 'saveSvg', chartId: target.dataset['chart'] });
 });
 

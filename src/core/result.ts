@@ -97,15 +97,41 @@ export interface GaussianParts {
   readonly logDetRatio: number;
 }
 
+/** One direction of a Gaussian KL, KL(P‖Q) or KL(Q‖P). */
+export interface GaussianDirection {
+  /** Reduced like the result: the joint KL ("sum"), per dimension ("none") or their mean ("mean"), in `unit`. */
+  readonly value: Tensor;
+  /** The joint KL over all dimensions, in `unit`, whatever the reduction. */
+  readonly total: number;
+  readonly parts: GaussianParts;
+  /** Diagonal covariances: the KL of each dimension, in `unit`. */
+  readonly perDim?: Tensor;
+}
+
+/** The two numbers of the entropy's closed form ½[k(1 + ln 2π) + ln det Σ]. */
+export interface GaussianEntropyParts {
+  readonly dim: number;
+  /** ln det Σ (in nats, as a log-determinant always is). */
+  readonly logDet: number;
+  /** The joint entropy over all dimensions, in `unit`, whatever the reduction. */
+  readonly total: number;
+}
+
 export interface GaussianResult extends Common {
   readonly kind: 'gaussian';
   readonly measure: 'KL' | 'H' | 'Jeffreys';
   readonly p: Gaussian;
   readonly q?: Gaussian;
+  /** KL and Jeffreys: the parts of KL(P‖Q) (the same as `forward.parts`). */
   readonly parts?: GaussianParts;
-  /** Diagonal and univariate cases: the KL of each dimension, in `unit`. */
+  /** H: what its closed form is made of. */
+  readonly entropy?: GaussianEntropyParts;
+  /** Diagonal covariances: the measure (KL, H or Jeffreys) of each dimension, in `unit`. */
   readonly perDim?: Tensor;
-  readonly reverse?: { readonly value: Tensor; readonly parts?: GaussianParts };
+  /** KL and Jeffreys: KL(P‖Q). For KL it is the result itself. */
+  readonly forward?: GaussianDirection;
+  /** KL and Jeffreys: KL(Q‖P). */
+  readonly reverse?: GaussianDirection;
 }
 
 export interface VaeResult extends Common {
@@ -122,9 +148,11 @@ export interface DistillResult extends Common {
   /** softmax(teacher / T) and softmax(student / T). */
   readonly teacherProbs?: Tensor;
   readonly studentProbs?: Tensor;
-  /** KL(p_T‖p_S) of each row, before the batch mean and the T² factor, in `unit`. */
+  /** KL(p_T‖p_S) of each row, before the reduction and the T² factor, in `unit`. */
   readonly klRows: Tensor;
-  /** Σ rows / batch size, before T². */
+  /** KL(p_T‖p_S) reduced like the result (per row for "none"), before T², in `unit`: value = T² · kl. */
+  readonly kl: Tensor;
+  /** Σ rows / batch size, before T² (what PyTorch's batchmean gives, whatever the reduction asked). */
   readonly batchmean: number;
 }
 

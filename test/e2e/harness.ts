@@ -24,10 +24,12 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const STARTUP_TIMEOUT = 90_000;
 export const UI_TIMEOUT = 20_000;
 
-export type Theme = 'light' | 'dark';
-const THEMES: Record<Theme, string> = { light: 'Default Light Modern', dark: 'Default Dark Modern' };
+export type Theme = 'light' | 'dark' | 'high-contrast';
+const THEMES: Record<Theme, string> = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
 /** How the theme picker labels them (their ids, above, are what settings.json takes). */
-const THEME_LABELS: Record<Theme, string> = { light: 'Light Modern', dark: 'Dark Modern' };
+const THEME_LABELS: Record<Theme, string> = { light: 'Light Modern', dark: 'Dark Modern', 'high-contrast': 'Dark High Contrast' };
+/** The class the workbench carries once each theme is applied. */
+const THEME_CLASSES: Record<Theme, string> = { light: 'vs', dark: 'vs-dark', 'high-contrast': 'hc-black' };
 
 export interface StartOptions {
   /** A .vsix to install first; defaults to $KL_LENS_VSIX, and to none when that is unset or empty. */
@@ -281,9 +283,8 @@ export async function startVSCode(options: StartOptions = {}): Promise<Session> 
   }
 }
 
-/** The workbench carries `vs` (light) or `vs-dark` as a class once a theme is applied. */
 async function waitForTheme(page: Page, theme: Theme): Promise<void> {
-  await page.locator(theme === 'dark' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ timeout: UI_TIMEOUT });
+  await page.locator(`.monaco-workbench.${THEME_CLASSES[theme]}`).waitFor({ timeout: UI_TIMEOUT });
   // The class flips before every part has repainted.
   await page.waitForTimeout(300);
 }

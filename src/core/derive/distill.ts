@@ -78,8 +78,7 @@ export function deriveDistill(r: DistillResult, ctx: Ctx): Step[] {
   }
 
   // Reduction over rows, then T².
-  const s = summarize(r.klRows);
-  const reduced = r.reduction === 'batchmean' ? r.batchmean : r.reduction === 'sum' ? s.total : r.reduction === 'mean' ? s.mean : NaN;
+  const reduced = r.kl.data[0]!;
   const covered = new Set<WarningCode>();
   if (r.reduction !== 'none') {
     steps.push(

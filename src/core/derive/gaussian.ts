@@ -4,11 +4,10 @@
  * ½[k(1 + ln 2π) + ln det Σ], and Jeffreys as the sum of both directions.
  */
 import type { Gaussian } from '../gaussian/gaussian';
-import { logDetFromCholesky } from '../numeric/cholesky';
 import type { GaussianParts, GaussianResult } from '../result';
 import type { Tensor } from '../tensor';
 import { NATS } from '../units';
-import { type Ctx, equation, expandSum, leftoverWarnings, note, selectTerms, summarize, toNats, unitConversion } from './common';
+import { type Ctx, equation, expandSum, leftoverWarnings, note, selectTerms, toNats, unitConversion } from './common';
 import type { Step } from './step';
 import { type Both, texFactor, textFactor, texMatrix, texVector } from './tex';
 
@@ -208,28 +207,19 @@ function klSteps(r: GaussianResult, ctx: Ctx): Step[] {
       );
     }
   }
-  const joint = r.perDim ? summarize(r.perDim).total : r.rows.data[0]!;
+  const joint = r.forward ? r.forward.total : r.rows.data[0]!;
   const conversion = unitConversion(ctx, name, nats, joint, unit);
   if (conversion) steps.push(conversion);
   steps.push(...reductionSteps(ctx, r, name, joint));
   if (r.reverse) {
     const back = klName('Q', 'P');
-    const reverseValue = r.reverse.value.data.length === 1 ? r.reverse.value.data[0]! : summarize(r.reverse.value).total;
+    // Joint against joint: the asymmetry is about the divergences, not about how they are reduced.
+    const reverseValue = r.reverse.total;
     const v = ctx.val(reverseValue, unit);
-    if (r.reverse.parts) {
-      const c = closedNumbers(ctx, r.reverse.parts);
-      steps.push(partsStep(ctx, r.reverse.parts, 'Reverse parts', true));
-      const converted = unit && unit.base !== Math.E ? ` = ${ctx.val(c.nats, NATS).tex}` : '';
-      steps.push(
-        equation(
-          'Reverse direction',
-          `${back.tex} = ${c.both.tex}${converted} = ${v.tex}${r.reduction === 'mean' ? `\\ \\text{(mean over dimensions)}` : ''}`,
-          `${back.text} = ${c.both.text} = ${v.text}${r.reduction === 'mean' ? ' (mean over dimensions)' : ''}`,
-        ),
-      );
-    } else {
-      steps.push(equation('Reverse direction', `${back.tex} = ${v.tex}`, `${back.text} = ${v.text}`));
-    }
+    const c = closedNumbers(ctx, r.reverse.parts);
+    steps.push(partsStep(ctx, r.reverse.parts, 'Reverse parts', true));
+    const converted = unit && unit.base !== Math.E ? ` = ${ctx.val(c.nats, NATS).tex}` : '';
+    steps.push(equation('Reverse direction', `${back.tex} = ${c.both.tex}${converted} = ${v.tex}`, `${back.text} = ${c.both.text} = ${v.text}`));
     steps.push(asymmetryNote(ctx, r, joint, reverseValue));
   }
   return steps;
@@ -277,20 +267,11 @@ function varianceTotal(g: Gaussian): number {
   return s;
 }
 
-/** ln det Σ, which the entropy result does not carry: Σ ln σ² or 2 Σ ln L_ii. */
-function logDet(g: Gaussian): number {
-  const k = dim(g);
-  if (g.covariance.kind === 'full') return logDetFromCholesky(g.covariance.cholesky, k);
-  let s = 0;
-  for (const v of g.covariance.variance) s += Math.log(v);
-  return s;
-}
-
 function entropySteps(r: GaussianResult, ctx: Ctx): Step[] {
   const steps: Step[] = [];
-  const k = dim(r.p);
   const name = { tex: 'H(P)', text: 'H(P)' };
-  const ld = logDet(r.p);
+  if (!r.entropy) return [];
+  const { dim: k, logDet: ld } = r.entropy;
   const nats = 0.5 * (k * (1 + Math.log(2 * Math.PI)) + ld);
   const l = ctx.num(ld);
   const v = ctx.val(nats, NATS);
@@ -316,7 +297,7 @@ function entropySteps(r: GaussianResult, ctx: Ctx): Step[] {
       }),
     );
   }
-  const joint = r.perDim ? summarize(r.perDim).total : r.rows.data[0]!;
+  const joint = r.entropy.total;
   const conversion = unitConversion(ctx, name, nats, joint, r.unit);
   if (conversion) steps.push(conversion);
   steps.push(...reductionSteps(ctx, r, name, joint));
@@ -333,32 +314,23 @@ function jeffreysSteps(r: GaussianResult, ctx: Ctx): Step[] {
   const f = klName('P', 'Q');
   const b = klName('Q', 'P');
   steps.push(equation('Definition', `${name.tex} = ${f.tex} + ${b.tex}`, `${name.text} = ${f.text} + ${b.text}, each in closed form ${KL_FORM.text}`));
-  let forwardNats = NaN;
-  let backwardNats = NaN;
-  if (r.parts) {
-    const c = closedNumbers(ctx, r.parts);
-    forwardNats = c.nats;
-    steps.push(partsStep(ctx, r.parts, 'Forward parts'));
-    steps.push(equation('Forward direction', `${f.tex} = ${c.both.tex} = ${ctx.val(c.nats, NATS).tex}`, `${f.text} = ${c.both.text} = ${ctx.val(c.nats, NATS).text}`));
+  if (!r.forward || !r.reverse) return steps;
+  const scale = toNats(unit);
+  for (const [d, lhs, title, swap] of [
+    [r.forward, f, 'Forward', false],
+    [r.reverse, b, 'Reverse', true],
+  ] as const) {
+    const c = closedNumbers(ctx, d.parts);
+    steps.push(partsStep(ctx, d.parts, `${title} parts`, swap));
+    steps.push(equation(`${title} direction`, `${lhs.tex} = ${c.both.tex} = ${ctx.val(c.nats, NATS).tex}`, `${lhs.text} = ${c.both.text} = ${ctx.val(c.nats, NATS).text}`));
   }
-  if (r.reverse?.parts) {
-    const c = closedNumbers(ctx, r.reverse.parts);
-    backwardNats = c.nats;
-    steps.push(partsStep(ctx, r.reverse.parts, 'Reverse parts', true));
-    steps.push(equation('Reverse direction', `${b.tex} = ${c.both.tex} = ${ctx.val(c.nats, NATS).tex}`, `${b.text} = ${c.both.text} = ${ctx.val(c.nats, NATS).text}`));
-  }
-  const joint = r.rows.shape.length > 0 ? summarize(r.rows).total : r.rows.data[0]!;
-  const nats = joint * toNats(unit);
-  if (Number.isFinite(forwardNats) && Number.isFinite(backwardNats)) {
-    const a = ctx.num(forwardNats);
-    const c = ctx.num(backwardNats);
-    steps.push(equation('Total', `${name.tex} = ${a.tex} + ${c.tex} = ${ctx.val(nats, NATS).tex}`, `${name.text} = ${a.text} + ${c.text} = ${ctx.val(nats, NATS).text}`));
-  } else {
-    steps.push(equation('Total', `${name.tex} = ${ctx.val(nats, NATS).tex}`, `${name.text} = ${ctx.val(nats, NATS).text}`));
-  }
+  const a = ctx.num(r.forward.total * scale);
+  const c = ctx.num(r.reverse.total * scale);
+  const joint = r.forward.total + r.reverse.total;
+  const nats = joint * scale;
+  steps.push(equation('Total', `${name.tex} = ${a.tex} + ${c.tex} = ${ctx.val(nats, NATS).tex}`, `${name.text} = ${a.text} + ${c.text} = ${ctx.val(nats, NATS).text}`));
   const conversion = unitConversion(ctx, name, nats, joint, unit);
   if (conversion) steps.push(conversion);
   steps.push(...reductionSteps(ctx, r, name, joint));
   return steps;
 }
-

@@ -39,7 +39,7 @@ export function gaussianEntropy(g: Gaussian, options: { unit: Unit; reduction?: 
     total = k * HALF_LOG_2PI_E + 0.5 * logDet;
   }
   const factor = natsTo(options.unit);
-  const closed = { total, parts: { dim: k, trace: 0, mahalanobis: 0, logDetRatio: logDet }, ...(perDim ? { perDim } : {}) };
+  const closed = { total, dim: k, ...(perDim ? { perDim } : {}) };
   const { value, rows } = reduceDims('H', closed, reduction, factor, options.span);
   return {
     kind: 'gaussian',
@@ -52,6 +52,7 @@ export function gaussianEntropy(g: Gaussian, options: { unit: Unit; reduction?: 
     warnings: [],
     span: options.span,
     p: g,
+    entropy: { dim: k, logDet, total: total * factor },
     ...(perDim ? { perDim: { shape: [k], data: perDim.map((x) => x * factor) } } : {}),
   };
 }

@@ -17,7 +17,7 @@
 import { KlError, type Span } from '../errors';
 import { logDetFromCholesky, solveLower } from '../numeric/cholesky';
 import { CompensatedSum } from '../numeric/sum';
-import type { GaussianParts, GaussianResult, Reduction, Warning } from '../result';
+import type { GaussianDirection, GaussianParts, GaussianResult, Reduction, Warning } from '../result';
 import type { Tensor } from '../tensor';
 import { natsTo, type Unit } from '../units';
 import { expand, type Gaussian } from './gaussian';
@@ -107,11 +107,20 @@ function choleskyOf(g: Gaussian): Float64Array {
   return l;
 }
 
+/** What a reduction over dimensions needs: the joint value, k, and the per-dimension values if any (in nats). */
+export interface Reducible {
+  readonly total: number;
+  readonly dim: number;
+  readonly perDim?: Float64Array;
+}
+
+const reducible = (c: Closed): Reducible => ({ total: c.total, dim: c.parts.dim, ...(c.perDim ? { perDim: c.perDim } : {}) });
+
 /**
  * Reduction over dimensions: the joint KL by default ("sum"); "none" gives the per-dimension KLs
  * (torch.distributions' Normal batch semantics), "mean" their average.
  */
-export function reduceDims(fn: string, closed: Closed, reduction: Reduction, factor: number, span?: Span): { value: Tensor; rows: Tensor } {
+export function reduceDims(fn: string, closed: Reducible, reduction: Reduction, factor: number, span?: Span): { value: Tensor; rows: Tensor } {
   const perDim = closed.perDim ? closed.perDim.map((x) => x * factor) : undefined;
   const total = Float64Array.of(closed.total * factor);
   const rows: Tensor = perDim ? { shape: [perDim.length], data: perDim } : { shape: [], data: total };
@@ -122,39 +131,49 @@ export function reduceDims(fn: string, closed: Closed, reduction: Reduction, fac
       if (!perDim) throw new KlError('evaluation', `${fn}: reduction="none" gives per-dimension values, which exist only for diagonal covariances`, span);
       return { value: rows, rows };
     case 'mean':
-      return { value: { shape: [], data: Float64Array.of((closed.total * factor) / closed.parts.dim) }, rows };
+      return { value: { shape: [], data: Float64Array.of((closed.total * factor) / closed.dim) }, rows };
     case 'batchmean':
       throw new KlError('evaluation', `${fn}: reduction="batchmean" applies to batches of distributions, not to one Gaussian; use "sum" or "none"`, span);
   }
+}
+
+/** One direction with its reduction applied, in `unit`. */
+function direction(fn: string, closed: Closed, reduction: Reduction, factor: number, span?: Span): GaussianDirection {
+  return {
+    value: reduceDims(fn, reducible(closed), reduction, factor, span).value,
+    total: closed.total * factor,
+    parts: closed.parts,
+    ...(closed.perDim ? { perDim: { shape: [closed.perDim.length], data: closed.perDim.map((x) => x * factor) } } : {}),
+  };
 }
 
 export function gaussianKl(P: Gaussian, Q: Gaussian, options: GaussianOptions, labels: [string, string] = ['P', 'Q']): GaussianResult {
   const [p, q] = alignGaussians('KL', P, Q, options.span);
   const reduction = options.reduction ?? 'sum';
   const factor = natsTo(options.unit);
-  const forward = klClosedForm(p, q);
-  const backward = klClosedForm(q, p);
+  const forward = direction('KL', klClosedForm(p, q), reduction, factor, options.span);
+  const reverse = direction('KL', klClosedForm(q, p), reduction, factor, options.span);
   const warnings: Warning[] = [];
-  const { value, rows } = reduceDims('KL', forward, reduction, factor, options.span);
   return {
     kind: 'gaussian',
     measure: 'KL',
     label: `KL(${labels[0]}‖${labels[1]})`,
-    value,
+    value: forward.value,
     unit: options.unit,
     reduction,
-    rows,
+    rows: forward.perDim ?? { shape: [], data: Float64Array.of(forward.total) },
     warnings,
     span: options.span,
     p,
     q,
     parts: forward.parts,
-    ...(forward.perDim ? { perDim: { shape: [forward.perDim.length], data: forward.perDim.map((x) => x * factor) } } : {}),
-    reverse: { value: reduceDims('KL', backward, reduction, factor, options.span).value, parts: backward.parts },
+    ...(forward.perDim ? { perDim: forward.perDim } : {}),
+    forward,
+    reverse,
   };
 }
 
-/** KL(P‖Q) + KL(Q‖P) for Gaussians. */
+/** KL(P‖Q) + KL(Q‖P) for Gaussians; both directions are kept, each reduced like the sum. */
 export function gaussianJeffreys(P: Gaussian, Q: Gaussian, options: GaussianOptions, labels: [string, string] = ['P', 'Q']): GaussianResult {
   const [p, q] = alignGaussians('Jeffreys', P, Q, options.span);
   const reduction = options.reduction ?? 'sum';
@@ -166,7 +185,7 @@ export function gaussianJeffreys(P: Gaussian, Q: Gaussian, options: GaussianOpti
     parts: f.parts,
     ...(f.perDim && b.perDim ? { perDim: f.perDim.map((x, i) => x + b.perDim![i]!) } : {}),
   };
-  const { value, rows } = reduceDims('Jeffreys', both, reduction, factor, options.span);
+  const { value, rows } = reduceDims('Jeffreys', reducible(both), reduction, factor, options.span);
   return {
     kind: 'gaussian',
     measure: 'Jeffreys',
@@ -180,6 +199,8 @@ export function gaussianJeffreys(P: Gaussian, Q: Gaussian, options: GaussianOpti
     p,
     q,
     parts: f.parts,
-    reverse: { value: { shape: [], data: Float64Array.of(b.total * factor) }, parts: b.parts },
+    ...(both.perDim ? { perDim: { shape: [both.perDim.length], data: both.perDim.map((x) => x * factor) } } : {}),
+    forward: direction('Jeffreys', f, reduction, factor, options.span),
+    reverse: direction('Jeffreys', b, reduction, factor, options.span),
   };
 }

@@ -77,6 +77,7 @@ export function distill(
     teacherProbs: { shape: logT.shape, data: logT.data.map(Math.exp) },
     studentProbs: { shape: logS.shape, data: logS.data.map(Math.exp) },
     klRows: common.rows,
+    kl: common.value,
     batchmean: (sum(output.rows.data) / firstDim) * factor,
   };
 }
@@ -113,6 +114,7 @@ export function streamDistill(
       { role: 'teacher', text: teacher.text, span: teacher.span, shape: teacher.lazy.shape, source: teacher.lazy.label, rescaled: false },
     ],
     klRows: kl.rows,
+    kl: kl.value,
     batchmean: rowsTotal / firstDimOfShape(student.lazy.shape),
   };
 }

@@ -24,10 +24,11 @@ const VALUES = (() => {
 export function decodeBase64(text: string, path: string): Uint8Array {
   // Padding is optional (some encoders drop it); where it starts, only padding and spaces may follow.
   let end = text.length;
-  while (end > 0 && VALUES[text.charCodeAt(end - 1)] === SKIP) end--;
   let padding = 0;
-  while (end > 0 && text[end - 1] === '=' && padding < 2) {
-    end--;
+  for (; end > 0; end--) {
+    const c = text.charCodeAt(end - 1);
+    if (VALUES[c] === SKIP) continue;
+    if (c !== 61 /* = */ || padding === 2) break;
     padding++;
   }
   const out = new Uint8Array(Math.floor((end * 3) / 4));

@@ -61,9 +61,8 @@ export function parsePayload(json: unknown): Payload {
   if (top['variables'] !== undefined) {
     const vars = record(top['variables'], 'variables', 'an object of name: array');
     for (const [name, value] of Object.entries(vars)) {
-      const path = NAME.test(name) ? `variables.${name}` : `variables[${JSON.stringify(name)}]`;
-      if (!NAME.test(name)) throw new PayloadError(path, 'is not a valid variable name (letters, digits and _, not starting with a digit)');
-      variables.set(name, decodeVariable(value, path));
+      if (!NAME.test(name)) throw new PayloadError(`variables[${JSON.stringify(name)}]`, 'is not a valid variable name (letters, digits and _, not starting with a digit)');
+      variables.set(name, decodeVariable(value, `variables.${name}`));
     }
   }
   return { expression, variables, options: top['options'] === undefined ? {} : parseOptions(top['options']) };

@@ -12,6 +12,8 @@ export const PAYLOAD_DTYPES = ['float64', 'float32', 'float16', 'int64', 'int32'
 export type PayloadDType = (typeof PAYLOAD_DTYPES)[number];
 
 const ITEM_SIZE: Readonly<Record<PayloadDType, number>> = { float64: 8, float32: 4, float16: 2, int64: 8, int32: 4 };
+/** NumPy's own limit; deeper nesting is a malformed payload, not data (and would exhaust the stack). */
+const MAX_DIMS = 32;
 
 /** The JSON form of a binary tensor. */
 export interface BinaryTensorJson {
@@ -39,6 +41,7 @@ export function decodeVariable(value: unknown, path: string): Tensor {
 function nestedTensor(value: number | unknown[], path: string): Tensor {
   const shape: number[] = [];
   for (let v: unknown = value; Array.isArray(v); v = v[0]) {
+    if (shape.length === MAX_DIMS) throw new PayloadError(path, `nested more than ${MAX_DIMS} lists deep (NumPy's limit on dimensions)`);
     shape.push(v.length);
     if (v.length === 0) break;
   }
@@ -98,6 +101,7 @@ function binaryTensor(value: Record<string, unknown>, path: string): Tensor {
 
 function decodeShape(shape: unknown, path: string): number[] {
   if (!Array.isArray(shape)) throw new PayloadError(path, `expected a list of dimensions like [3] or [2, 4], got ${describeJson(shape)}`);
+  if (shape.length > MAX_DIMS) throw new PayloadError(path, `has ${shape.length} dimensions; at most ${MAX_DIMS} (NumPy's limit)`);
   let count = 1;
   return shape.map((d: unknown, i) => {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new PayloadError(`${path}[${i}]`, `expected a dimension (an integer ≥ 0), got ${describeJson(d)}`);

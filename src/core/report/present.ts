@@ -6,6 +6,7 @@
 import { charts } from '../chart/index';
 import type { DataTable } from '../chart/model';
 import { derive } from '../derive/index';
+import type { Step } from '../derive/step';
 import { formatNumber, formatValue } from '../format';
 import type { Value } from '../result';
 import { isScalar } from '../tensor';
@@ -27,7 +28,7 @@ export interface Presentation {
   readonly unit: string | null;
   /** The report body (value, warnings, KaTeX derivation, charts) as HTML. */
   readonly bodyHtml: string;
-  /** The derivation as TeX, one step per line, for "copy LaTeX". */
+  /** The whole derivation as LaTeX, for "copy LaTeX". */
   readonly latex: string;
   readonly charts: readonly ChartView[];
 }
@@ -49,7 +50,17 @@ export function present(source: string, value: Value, options: PresentOptions, r
     valueOnly: result && isScalar(result.value) ? formatNumber(result.value.data[0]!, 17) : formatValue(value, { digits: 17 }),
     unit: result?.unit?.name ?? null,
     bodyHtml: reportBody({ source, value, steps, charts: chartList }, renderTex, digits),
-    latex: steps.filter((s) => (s.kind ?? 'equation') === 'equation').map((s) => s.tex).join('\n\n'),
+    latex: latexDocument(steps),
     charts: chartList.map((c) => ({ id: c.id, title: c.title, svg: c.svg, table: c.table })),
   };
+}
+
+/**
+ * The whole derivation as LaTeX that pastes into a document: each equation in display math under
+ * its title, notes and warnings as comments (their prose is not math).
+ */
+export function latexDocument(steps: readonly Step[]): string {
+  return steps
+    .map((s) => ((s.kind ?? 'equation') === 'equation' ? `% ${s.title}\n\\[ ${s.tex} \\]` : `% ${s.title}: ${s.text.replace(/\n/g, ' ')}`))
+    .join('\n\n');
 }

@@ -40,3 +40,4 @@ export function evaluateRequest(request: EvaluationRequest, runtime: Runtime = {
 function model(source: string, value: Value, request: EvaluationRequest, files: string[]): PanelModel {
   return { source, files, ...present(source, value, { digits: request.digits, topK: request.topK }, renderTex) };
 }
+

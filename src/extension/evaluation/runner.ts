@@ -50,10 +50,13 @@ export function runWorker(
   });
 }
 
-/** runWorker with a cancellable progress notification, for evaluations the user asked for. */
-export async function evaluateInWorker(request: EvaluationRequest, extensionPath: string): Promise<PanelModel> {
+/**
+ * runWorker with a cancellable progress notification, for evaluations the user asked for; those
+ * that follow a file change or a reload report in the status bar instead of popping up a toast.
+ */
+export async function evaluateInWorker(request: EvaluationRequest, extensionPath: string, { background = false }: { background?: boolean } = {}): Promise<PanelModel> {
   return await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'KL Lens: evaluating', cancellable: true },
+    { location: background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: 'KL Lens: evaluating', cancellable: !background },
     (progress, token) => {
       let reported = 0;
       return runWorker(request, extensionPath, token, (done, total) => {

@@ -36,6 +36,8 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 .kl-toolbar button, .kl-svg-button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 4px 10px; cursor: pointer; border-radius: 2px; }
 .kl-toolbar button:hover, .kl-svg-button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 .kl-toolbar .kl-unit-switch[aria-pressed="true"] { background: var(--vscode-button-background); color: var(--vscode-button-foreground); }
+.kl-files { color: var(--vscode-descriptionForeground); }
+.kl-files .kl-file { background: none; border: none; padding: 0; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; text-decoration: underline; }
 .kl-status { color: var(--vscode-descriptionForeground); padding: 12px 0; }
 .kl-error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
 </style>

@@ -4,12 +4,15 @@
  */
 import type { PanelModel } from '../evaluation/protocol';
 
+/** The units the panel can switch between (information measures only). */
+export type PanelUnit = 'nats' | 'bits';
+
 export type HostToPanel =
   | {
       readonly type: 'show';
       readonly model: PanelModel;
-      readonly unitSwitchable: boolean;
-      readonly base: 'nats' | 'bits';
+      /** The unit the value is shown in, when it can be switched; undefined hides the switch. */
+      readonly unit: PanelUnit | undefined;
       /** Kept by the webview (setState) and handed back to restore the panel after a reload. */
       readonly state: unknown;
     }
@@ -22,4 +25,6 @@ export type PanelToHost =
   | { readonly type: 'copyLatex' }
   | { readonly type: 'saveHtml' }
   | { readonly type: 'saveSvg'; readonly chartId: string }
-  | { readonly type: 'setUnit'; readonly unit: 'nats' | 'bits' };
+  | { readonly type: 'setUnit'; readonly unit: PanelUnit }
+  /** Opens a file the result read (one of `model.files`). */
+  | { readonly type: 'reveal'; readonly path: string };

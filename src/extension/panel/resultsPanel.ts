@@ -4,15 +4,15 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { wrapReport } from '../../core/report/html';
 import { inlinedKatexCss } from '../../host/katexAssets';
 import { RESULTS_VIEW_TYPE } from '../commandIds';
 import { preloadFiles } from '../commands/preload';
 import { evaluateInWorker } from '../evaluation/runner';
 import type { EvaluationRequest, PanelModel } from '../evaluation/protocol';
-import { reportError } from '../log';
+import { log, reportError } from '../log';
 import { panelHtml } from './html';
-import type { HostToPanel, PanelToHost } from './protocol';
+import { handlePanelMessage, switchableUnit, type PanelEffects } from './messages';
+import type { HostToPanel } from './protocol';
 
 interface PanelState {
   readonly request: EvaluationRequest;
@@ -30,23 +30,26 @@ export class ResultsPanel implements vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
           this.adopt(panel);
-          if (state?.request) await this.show(state.request);
+          if (state?.request) await this.show(state.request, { background: true });
         },
       }),
     );
   }
 
-  /** Evaluates the request in a worker and shows it; errors are shown once and logged. */
-  async show(request: EvaluationRequest): Promise<PanelModel | undefined> {
+  /**
+   * Evaluates the request in a worker and shows it; errors are shown once and logged. `background`:
+   * nobody just asked for it (a file changed, the window reloaded), so progress goes to the status bar.
+   */
+  async show(request: EvaluationRequest, { background = false }: { background?: boolean } = {}): Promise<PanelModel | undefined> {
     if (!request.preloaded) {
       const preloaded = await preloadFiles(request.source, vscode.workspace.workspaceFolders?.[0]?.uri);
       if (preloaded) request = { ...request, preloaded };
     }
     this.request = request;
-    const panel = this.ensurePanel();
+    const panel = this.ensurePanel(!background);
     this.post({ type: 'busy', source: request.source });
     try {
-      const model = await evaluateInWorker(request, this.context.extensionPath);
+      const model = await evaluateInWorker(request, this.context.extensionPath, { background });
       if (this.request !== request) return undefined; // a newer request replaced this one
       this.model = model;
       panel.title = `KL Lens: ${model.title}`;
@@ -60,9 +63,9 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
-  private ensurePanel(): vscode.WebviewPanel {
+  private ensurePanel(reveal: boolean): vscode.WebviewPanel {
     if (this.panel) {
-      this.panel.reveal(undefined, true);
+      if (reveal) this.panel.reveal(undefined, true);
       return this.panel;
     }
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'KL Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
@@ -82,7 +85,7 @@ export class ResultsPanel implements vscode.Disposable {
     };
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, this.context.extensionUri);
-    panel.webview.onDidReceiveMessage((m: PanelToHost) => void this.onMessage(m), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.clearWatchers();
@@ -93,45 +96,35 @@ export class ResultsPanel implements vscode.Disposable {
     // Bytes read through the workspace file system are not kept: a restored panel reads again.
     const { preloaded: _preloaded, ...kept } = request;
     const state: PanelState = { request: kept };
-    return { type: 'show', model, unitSwitchable: model.unit === 'nats' || model.unit === 'bits', base: request.defaultBase === 2 ? 'bits' : 'nats', state };
+    return { type: 'show', model, unit: switchableUnit(model), state };
   }
 
   private post(message: HostToPanel): void {
     void this.panel?.webview.postMessage(message);
   }
 
-  private async onMessage(m: PanelToHost): Promise<void> {
-    const model = this.model;
+  private async onMessage(raw: unknown): Promise<void> {
+    const effects: PanelEffects = {
+      copy: async (text) => vscode.env.clipboard.writeText(text),
+      save: async (file) => {
+        const uri = await vscode.window.showSaveDialog({ filters: { [file.filter.label]: [...file.filter.extensions] }, defaultUri: this.defaultUri(file.name) });
+        if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(file.content));
+      },
+      evaluate: async (request) => void (await this.show(request)),
+      resend: () => this.model && this.request && this.post(this.showMessage(this.model, this.request)),
+      // Text tables open in an editor; binary tensor files would only show VS Code's binary
+      // placeholder, so they are selected in the explorer, where their context menu inspects them.
+      reveal: async (path) => {
+        const uri = vscode.Uri.file(path);
+        if (/\.(csv|tsv|json|txt)$/i.test(path)) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One, preview: true });
+        await vscode.commands.executeCommand('revealInExplorer', uri);
+      },
+      log,
+    };
     try {
-      switch (m.type) {
-        case 'ready':
-          if (model && this.request) this.post(this.showMessage(model, this.request));
-          return;
-        case 'copyValue':
-          if (model) await vscode.env.clipboard.writeText(model.valueOnly);
-          return;
-        case 'copyLatex':
-          if (model) await vscode.env.clipboard.writeText(model.latex);
-          return;
-        case 'saveHtml': {
-          if (!model) return;
-          const uri = await vscode.window.showSaveDialog({ filters: { HTML: ['html'] }, defaultUri: this.defaultUri('kl-lens-report.html') });
-          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(wrapReport(model.bodyHtml, model.title, inlinedKatexCss())));
-          return;
-        }
-        case 'saveSvg': {
-          const chart = model?.charts.find((c) => c.id === m.chartId);
-          if (!chart) return;
-          const uri = await vscode.window.showSaveDialog({ filters: { SVG: ['svg'] }, defaultUri: this.defaultUri(`kl-lens-${chart.id}.svg`) });
-          if (uri) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(standaloneSvg(chart.svg)));
-          return;
-        }
-        case 'setUnit':
-          if (this.request) await this.show({ ...this.request, defaultBase: m.unit === 'bits' ? 2 : Math.E });
-          return;
-      }
+      await handlePanelMessage(raw, { model: this.model, request: this.request }, effects, { katexCss: inlinedKatexCss });
     } catch (e) {
-      reportError(m.type, e);
+      reportError(typeof raw === 'object' && raw && 'type' in raw ? String(raw.type) : 'panel', e);
     }
   }
 
@@ -146,7 +139,7 @@ export class ResultsPanel implements vscode.Disposable {
     let timer: NodeJS.Timeout | undefined;
     const rerun = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.request && void this.show(this.request), 300);
+      timer = setTimeout(() => this.request && void this.show(this.request, { background: true }), 300);
     };
     for (const f of files) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(f)), f.split(/[\\/]/).pop()!));
@@ -163,10 +156,4 @@ export class ResultsPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** Chart SVGs use the editor's CSS variables; a saved file gets their fallbacks resolved inline. */
-function standaloneSvg(svg: string): string {
-  const withNs = svg.includes('xmlns=') ? svg : svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${withNs.replace(/var\(--[\w-]+,\s*([^)]+)\)/g, '$1')}\n`;
 }

@@ -100,6 +100,8 @@ describe('notebook payload', () => {
       ['padding in the middle', { expression: 'x', variables: { q: { dtype: 'float32', shape: [2], data: 'AACAPw==AACAPw==' } } }, 'variables.q.data', /unexpected character "=" at position 6/],
       ['truncated base64', { expression: 'x', variables: { q: { dtype: 'float32', shape: [1], data: 'AACAP' } } }, 'variables.q.data', /5 characters is not a whole number of bytes/],
       ['byte length', { expression: 'x', variables: { q: { dtype: 'float64', shape: [2, 3], data: 'AACAPw==' } } }, 'variables.q.data', /4 bytes, but shape \[2, 3\] of float64 needs 48 \(6 × 8 bytes\)/],
+      ['lists nested too deep', { expression: 'x', variables: { p: JSON.parse('['.repeat(40) + '1' + ']'.repeat(40)) } }, 'variables.p', /nested more than 32 lists deep/],
+      ['too many dimensions', { expression: 'x', variables: { q: { dtype: 'float32', shape: new Array(33).fill(1), data: '' } } }, 'variables.q.shape', /has 33 dimensions; at most 32/],
       ['options not an object', { expression: 'x', options: 2 }, 'options', /expected an object/],
       ['unknown option', { expression: 'x', options: { bsae: 2 } }, 'options.bsae', /unknown field; options are base, digits, topK/],
       ['base 1', { expression: 'x', options: { base: 1 } }, 'options.base', /number > 0 other than 1/],

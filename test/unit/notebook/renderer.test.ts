@@ -83,6 +83,13 @@ describe('notebook renderer', () => {
     });
   }
 
+  it('shows the expression of a payload that fails validation, so the output is recognisable', async () => {
+    const r = testRenderer();
+    const root = shadow(await r.render('bad', { expression: 'JS(a, b)', variables: { a: [1, 'x'] } }));
+    assert.match(root.querySelector('.kl-error-message')?.textContent ?? '', /variables\.a\[1\]/);
+    assert.equal(root.querySelector('.kl-error .kl-source')?.textContent, 'JS(a, b)');
+  });
+
   it('marks the failing span of the expression', async () => {
     const r = testRenderer();
     const root = shadow(await r.render('span', { expression: 'KL(p || r)', variables: { p: [0.5, 0.5] } }));
