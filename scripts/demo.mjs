@@ -1,7 +1,7 @@
 // `npm run demo`: installs what is needed (code-server, as the e2e tests use it), builds and packages
 // the extension, then serves a real VS Code in the browser on 127.0.0.1 with the samples/ workspace.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,9 @@ mkdirSync(join(userData, 'User'), { recursive: true });
 writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false }));
 run(process.execPath, [entry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', join(root, vsix)]);
 const workspace = join(root, 'samples');
+// The sample Jupyter notebook imports the Python helper from its folder, as a user's would after
+// "KL Lens: Copy Python Helper"; its stored outputs render without a kernel.
+copyFileSync(join(root, 'python', 'kl_lens.py'), join(workspace, 'kl_lens.py'));
 const server = spawn(
   process.execPath,
   [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
