@@ -112,13 +112,17 @@ export function openLocated(locator: FileLocator): { entry: TensorEntry; source:
 export function valueOf(entry: TensorEntry, label: string, locator?: FileLocator): Value {
   const n = entrySize(entry);
   if (n <= LOAD_IN_MEMORY_LIMIT) return { type: 'tensor', tensor: readTensor(entry) };
+  return { type: 'lazy', lazy: lazyEntry(entry, label, locator) };
+}
+
+/** A tensor in a file as a LazyTensor, with its stored bytes open to kernels where they can read them. */
+export function lazyEntry(entry: TensorEntry, label: string, locator?: FileLocator): LazyTensor {
   const raw = rawElements(entry);
-  const lazy: LazyTensor = {
+  return {
     shape: entry.shape,
     label,
     dtype: entry.dtype,
     read: (start, count, out) => readElements(entry, start, count, out),
     ...(raw ? { raw: { ...raw, ...(locator ? { locator } : {}) } } : {}),
   };
-  return { type: 'lazy', lazy };
 }

@@ -46,6 +46,8 @@ export interface Runtime {
   readonly fastPaths?: boolean;
   /** Spreads the pieces of a fast pass over threads (the host provides it; none runs them here). */
   readonly scheduler?: PieceScheduler;
+  /** Elements per piece of a fast pass (default PIECE_ELEMENTS); tests use small ones. */
+  readonly pieceElements?: number;
 }
 
 export interface LazyArg {
@@ -247,7 +249,7 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
     kernels.forEach((k, j) => (swapped[j] ? k(q, p, sums[j]!, undefined) : k(p, q, sums[j]!, undefined)));
   };
 
-  const fast = measure === 'KL' && Q && runtime.fastPaths !== false ? planFastKl(P.lazy, Q.lazy, n, total, chunk) : undefined;
+  const fast = measure === 'KL' && Q && runtime.fastPaths !== false ? planFastKl(P.lazy, Q.lazy, { n, total, chunk, ...(runtime.pieceElements ? { piece: runtime.pieceElements } : {}) }) : undefined;
   const merged = fast ? runFastKl(fast, tick, runtime.scheduler, MAX_LISTED_INDICES) : undefined;
   if (merged && !merged.fallback) {
     // KL's kernels are [forward, reverse]; the fast pass gives both from the same sums.

@@ -35,8 +35,10 @@ export interface FastKlPlan {
   readonly q: RawElements;
 }
 
-export function planFastKl(P: LazyTensor, Q: LazyTensor, n: number, total: number, chunk: number): FastKlPlan | undefined {
-  const base = { n, total, pieceElements: Math.max(chunk, PIECE_ELEMENTS), chunkElements: chunk };
+/** The fast path for KL(P‖Q) with rows of n elements, if there is one. */
+export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; total: number; chunk: number; piece?: number }): FastKlPlan | undefined {
+  const { n, total, chunk } = size;
+  const base = { n, total, pieceElements: Math.max(chunk, size.piece ?? PIECE_ELEMENTS), chunkElements: chunk };
   const a = P.softmaxOf;
   const b = Q.softmaxOf;
   if (a && b && a.temperature === b.temperature && a.temperature > 0 && a.source.raw && b.source.raw) {
