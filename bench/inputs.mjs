@@ -1,6 +1,7 @@
 // The benchmark's inputs without NumPy: the same files as generate.py (names, dtypes, shapes,
 // distributions), written in blocks by a small seeded generator. Used only when /usr/bin/python3
 // with NumPy is missing.
+import { Buffer } from 'node:buffer';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 

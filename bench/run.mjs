@@ -9,9 +9,10 @@
 // measured here; peak RSS by /usr/bin/time (or not at all, with a note). The last table is also
 // written to bench/data/report.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { Buffer } from 'node:buffer';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { watPlugin } from '../scripts/wat.mjs';
@@ -59,7 +60,8 @@ function warm(file) {
 // --- build the shipped bundles, and the in-process micro benchmarks -----------------------------
 execFileSync(process.execPath, [join(root, 'esbuild.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
 mkdirSync(data, { recursive: true });
-const micro = join(data, 'micro.cjs');
+const microDir = mkdtempSync(join(tmpdir(), 'kl-lens-bench-'));
+const micro = join(microDir, 'micro.cjs');
 await esbuild.build({ entryPoints: [join(root, 'bench', 'micro.ts')], outfile: micro, bundle: true, platform: 'node', format: 'cjs', target: 'node20', plugins: [watPlugin], logLevel: 'warning', external: ['vscode'] });
 
 // --- inputs ----------------------------------------------------------------------------------------
@@ -159,6 +161,7 @@ if (numpy) {
 
 // --- in-process timings and bundle sizes -----------------------------------------------------------
 const microOut = JSON.parse(execFileSync(process.execPath, [micro, String(Math.max(runs, 9))], { encoding: 'utf8' }));
+rmSync(microDir, { recursive: true, force: true });
 const bundles = ['extension.js', 'worker.js', 'kernelWorker.js', 'cli.js', 'panel.js'].map((f) => ({ file: `dist/${f}`, kib: statSync(join(root, 'dist', f)).size / 1024 }));
 
 // --- report ------------------------------------------------------------------------------------------

@@ -35,8 +35,11 @@ export interface KernelWorkerData {
 
 export type KernelWorkerReply = { readonly partials: KlPartial[] } | { readonly error: string };
 
+/** Each thread holds its own buffers and kernel memory (~20 MB): more cores than this rarely pay. */
+export const MAX_THREADS = 4;
+
 export interface ThreadOptions {
-  /** Threads in all, this one included (default: the cores available). */
+  /** Threads in all, this one included (default: the cores available, at most MAX_THREADS). */
   readonly threads?: number;
   /** The bundled kernel worker (default: kernelWorker.js beside this bundle). */
   readonly workerPath?: string;
@@ -47,7 +50,7 @@ export interface ThreadOptions {
 export function threadScheduler(options: ThreadOptions = {}): PieceScheduler {
   return (job, locators, local, tick) => {
     const count = pieceCount(job);
-    const threads = Math.min(options.threads ?? availableParallelism(), count);
+    const threads = Math.min(options.threads ?? Math.min(availableParallelism(), MAX_THREADS), count);
     const workerPath = options.workerPath ?? join(__dirname, 'kernelWorker.js');
     if (threads < 2 || count < (options.minPieces ?? 3) || locators[0] === undefined || locators[1] === undefined || !existsSync(workerPath)) return undefined;
 
