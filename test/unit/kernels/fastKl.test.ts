@@ -245,9 +245,10 @@ describe('fused softmax KL against the reference path', () => {
       const a = logits(5, 37, scale, 1);
       const b = logits(5, 37, scale, 2);
       for (const runtime of [{}, { chunkElements: 40, pieceElements: 80 }]) {
-        for (const reduction of ['none', 'mean', 'batchmean'] as const) {
-          const fast = streamMeasure('KL', arg('P', soft(a, [5, 37], 'a', T)), arg('Q', soft(b, [5, 37], 'b', T)), { reduction }, { ...runtime, fastPaths: true });
-          const reference = streamMeasure('KL', arg('P', soft(a, [5, 37], 'a', T)), arg('Q', soft(b, [5, 37], 'b', T)), { reduction }, { ...runtime, fastPaths: false });
+        // normalize=false is how distill() calls it.
+        for (const [reduction, normalize] of [['none', true], ['mean', true], ['batchmean', false]] as const) {
+          const fast = streamMeasure('KL', arg('P', soft(a, [5, 37], 'a', T)), arg('Q', soft(b, [5, 37], 'b', T)), { reduction, normalize }, { ...runtime, fastPaths: true });
+          const reference = streamMeasure('KL', arg('P', soft(a, [5, 37], 'a', T)), arg('Q', soft(b, [5, 37], 'b', T)), { reduction, normalize }, { ...runtime, fastPaths: false });
           assertSame(fast, reference, 1e-10, false);
         }
       }
