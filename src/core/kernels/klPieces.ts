@@ -86,8 +86,8 @@ export class KlPieceRunner {
           }
           i += took;
           if (took === m) continue;
-          // The group the loop stopped at (or the odd last element), one element at a time.
-          const stop = Math.min(i + 2, segmentEnd);
+          // The group of four the loop stopped at (or the last one to three), one element at a time.
+          const stop = Math.min(i + 4, segmentEnd);
           for (; i < stop; i++) {
             const x = pv[i]!;
             const y = qv[i]!;

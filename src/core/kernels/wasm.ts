@@ -99,16 +99,17 @@ export class Kernels {
   }
 
   /**
-   * log(p/q) as the vector loop computes it, for float64 pairs that fit the first region (tests
-   * compare it with Math.log). Stops, like the loop, at the first pair that is not regular.
+   * log(p/q) as the vector loop computes it, for pairs that fit the first region, float64 or
+   * float32 (tests compare it with Math.log). Stops, like the loop, at the first group of four
+   * holding a pair that is not regular.
    */
-  logRatios(p: Float64Array, q: Float64Array): Float64Array {
-    const [po, qo] = this.offsets as [number, number];
-    this.float64(po, p.length).set(p);
-    this.float64(qo, q.length).set(q);
-    // The logs go where q was read from: each pair is read before its log is stored.
-    const took = this.exports.klBlock(po, qo, p.length, 1, qo);
-    return this.float64(qo, took).slice();
+  logRatios(p: Float32Array | Float64Array, q: Float32Array | Float64Array): Float64Array {
+    const [po, qo, out] = this.offsets as [number, number, number];
+    const wide = p instanceof Float64Array;
+    (wide ? this.float64(po, p.length) : this.float32(po, p.length)).set(p);
+    (wide ? this.float64(qo, q.length) : this.float32(qo, q.length)).set(q);
+    const took = this.exports.klBlock(po, qo, p.length, wide ? 1 : 0, out);
+    return this.float64(out, took).slice();
   }
 
   /** exp(x·inv − m) as the vector loop computes it, for float64 x (tests compare it with Math.exp). */

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Kernels } from '../../../src/core/kernels/wasm';
 
-const kernels = new Kernels([1 << 20, 1 << 20]);
+const kernels = new Kernels([1 << 20, 1 << 20, 1 << 20]);
 
 /** Distance in units in the last place of `want`. */
 function ulps(got: number, want: number): number {
@@ -57,17 +57,29 @@ describe('polynomial log', () => {
     assert.ok(worst <= 1, `max error ${worst} ulp`);
   });
 
+  it('float32 pairs (promoted exactly): within 1 ulp of Math.log(p/q), in all four lanes', () => {
+    const rand = seeded(4);
+    const n = 1 << 16;
+    const p = Float32Array.from({ length: n }, () => randomDouble(rand, -149, 127));
+    const q = Float32Array.from({ length: n }, () => randomDouble(rand, -126, 127));
+    const logs = kernels.logRatios(p, q);
+    assert.equal(logs.length, n);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, ulps(logs[i]!, Math.log(p[i]! / q[i]!)));
+    assert.ok(worst <= 1, `max error ${worst} ulp`);
+  });
+
   it('is exact at powers of two and at the edges of the reduction interval', () => {
     const xs = [1, 2, 0.5, 2 ** 1023, 2 ** -1022, Math.SQRT2, Math.SQRT1_2, 1.7976931348623157e308, 2.2250738585072014e-308, Math.E, 10];
     const logs = kernels.logRatios(Float64Array.from(xs), new Float64Array(xs.length).fill(1));
     xs.slice(0, logs.length).forEach((x, i) => assert.ok(ulps(logs[i]!, Math.log(x)) <= 1, `log ${x}: ${logs[i]} vs ${Math.log(x)}`));
-    assert.equal(logs.length, xs.length - (xs.length % 2));
+    assert.equal(logs.length, xs.length - (xs.length % 4));
   });
 
   it('any pair of positive doubles with a normal ratio: within 1 ulp of Math.log(p/q)', () => {
     fc.assert(
       fc.property(fc.double({ min: 2 ** -500, max: 2 ** 500, noNaN: true }), fc.double({ min: 2 ** -500, max: 2 ** 500, noNaN: true }), (p, q) => {
-        const [got] = kernels.logRatios(Float64Array.of(p, 1), Float64Array.of(q, 1));
+        const [got] = kernels.logRatios(Float64Array.of(p, 1, 1, 1), Float64Array.of(q, 1, 1, 1));
         assert.ok(ulps(got!, Math.log(p / q)) <= 1, `log(${p}/${q}) = ${got} vs ${Math.log(p / q)}`);
       }),
     );
@@ -87,13 +99,13 @@ describe('the log-ratio loop stops where the exact conventions are needed', () =
     ['an overflowing ratio', [1e300, 1e-100]],
   ] as const) {
     it(`stops at the group holding ${name}`, () => {
-      // The third pair (index 2, the second group) is the odd one.
-      assert.equal(stopsAt([1, 2, x[0], 3, 4, 5], [1, 2, x[1], 3, 4, 5]), 2);
+      // The sixth pair (index 5, in the second group of four) is the odd one.
+      assert.equal(stopsAt([1, 2, 3, 4, 5, x[0], 6, 7, 8, 9], [1, 2, 3, 4, 5, x[1], 6, 7, 8, 9]), 4);
     });
   }
 
   it('takes subnormal p and q whose ratio is normal', () => {
-    assert.equal(stopsAt([5e-324, 1e-310], [1e-323, 2e-310]), 2);
+    assert.equal(stopsAt([5e-324, 1e-310, 1, 2], [1e-323, 2e-310, 1, 3]), 4);
   });
 });
 
