@@ -4,8 +4,9 @@
  * then p = e_a/S_a, q = e_b/S_b and log(p/q) = (a − b)/T − (lse_a − lse_b) in the log domain.
  *
  * ## Method
- * Two exponentials per pair (the vector loop of kernels.wat, Math.exp where it stops) and no
- * logarithm. The returned row sums (Σp, Σq, Σp·d, Σq·d) are the
+ * Per row: rangeBlock (is every logit finite, and the maximum), expBlock for each operand (two
+ * exponentials per pair; Math.exp where the loop stops), softmaxKlBlock for the sums; no logarithm
+ * per element. The returned row sums (Σp, Σq, Σp·d, Σq·d) are the
  * ones KlPieceRunner returns, so both paths finish alike; p = 0 or q = 0 after underflow is
  * counted exactly as the reference path counts it (the term is 0, or the divergence infinite).
  * A non-finite logit sends the whole evaluation back to the reference path, which words the error.
@@ -58,6 +59,8 @@ export class SoftmaxPieceRunner {
     const reverse: IndexList = { count: 0, indices: [] };
     const inv = 1 / this.job.temperature;
     const [ea, eb] = this.exps;
+    const k = this.kernels;
+    const size = this.size;
     for (let r0 = 0; r0 < rowCount; r0 += this.rowsPerRead) {
       const count = Math.min(this.rowsPerRead, rowCount - r0);
       const start = from + r0 * n;
@@ -69,27 +72,32 @@ export class SoftmaxPieceRunner {
         const lseA = this.expRow(0, lo, inv);
         const lseB = this.expRow(1, lo, inv);
         if (lseA === undefined || lseB === undefined) return { piece, firstRow, rows, forward, reverse, fallback: true };
-        const sa = lseA.sum;
-        const sb = lseB.sum;
+        const ia = 1 / lseA.sum;
+        const ib = 1 / lseB.sum;
         const shift = lseA.lse - lseB.lse;
         const sums = [new CompensatedSum(), new CompensatedSum(), new CompensatedSum(), new CompensatedSum()];
+        const lanes = k.sums();
+        const [oa, ob, oea, oeb] = this.offsets as [number, number, number, number];
         let fwd = 0;
         let rev = 0;
-        for (let i0 = 0; i0 < n; i0 += RUN) {
-          const end = Math.min(n, i0 + RUN);
-          let sp = 0;
-          let sq = 0;
-          let pd = 0;
-          let qd = 0;
-          for (let i = i0; i < end; i++) {
-            const p = ea[i]! / sa;
-            const q = eb[i]! / sb;
-            sp += p;
-            sq += q;
+        let i = 0;
+        while (i < n) {
+          const m = Math.min(RUN, n - i);
+          const took = k.softmaxKlBlock(oa + (lo + i) * size, ob + (lo + i) * size, oea + i * 8, oeb + i * 8, m, this.wide, inv, shift, ia, ib);
+          for (let j = 0; j < 4; j++) sums[j]!.add(lanes[2 * j]! + lanes[2 * j + 1]!);
+          i += took;
+          if (took === m) continue;
+          // The pair where a softmax underflowed to 0 (or the odd last element), as relEntr would.
+          const stop = Math.min(i + 2, n);
+          for (; i < stop; i++) {
+            const p = ea[i]! * ia;
+            const q = eb[i]! * ib;
+            sums[Slot.SumP]!.add(p);
+            sums[Slot.SumQ]!.add(q);
             if (p > 0 && q > 0) {
               const d = (xa[lo + i]! - xb[lo + i]!) * inv - shift;
-              pd += p * d;
-              qd += q * d;
+              sums[Slot.PD]!.add(p * d);
+              sums[Slot.QD]!.add(q * d);
             } else if (p > 0) {
               fwd++;
               noteIndex(forward, start + lo + i, LISTED_PER_PIECE);
@@ -98,10 +106,6 @@ export class SoftmaxPieceRunner {
               noteIndex(reverse, start + lo + i, LISTED_PER_PIECE);
             }
           }
-          sums[0]!.add(sp);
-          sums[1]!.add(sq);
-          sums[2]!.add(pd);
-          sums[3]!.add(qd);
         }
         const base = (r0 + r) * ROW_SLOTS;
         rows[base + Slot.SumP] = sums[0]!.value();
@@ -123,16 +127,18 @@ export class SoftmaxPieceRunner {
     const x = this.values[which];
     const e = this.exps[which];
     const n = this.job.n;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = x[lo + i]!;
-      // NaN fails both comparisons: any non-finite logit returns here.
-      if (!(v > -Infinity && v < Infinity)) return undefined;
-      if (v > max) max = v;
-    }
-    const m = max * inv;
     const k = this.kernels;
     const lanes = k.sums();
+    k.rangeBlock(this.offsets[which]! + lo * this.size, n, this.wide);
+    let min = Math.min(lanes[0]!, lanes[1]!);
+    let max = Math.max(lanes[2]!, lanes[3]!);
+    if (n % 2 === 1) {
+      min = Math.min(min, x[lo + n - 1]!);
+      max = Math.max(max, x[lo + n - 1]!);
+    }
+    // NaN propagates through min and max, so this refuses NaN and ±∞ alike.
+    if (!(min > -Infinity && max < Infinity)) return undefined;
+    const m = max * inv;
     const from = this.offsets[which]! + lo * this.size;
     const out = this.offsets[2 + which]!;
     const total = new CompensatedSum();
@@ -143,8 +149,8 @@ export class SoftmaxPieceRunner {
       total.add(lanes[0]! + lanes[1]!);
       i += took;
       if (took === count) continue;
-      // The pair the loop stopped at (a result below the normal range) or the odd last element.
-      const stop = Math.min(i + 2, n);
+      // The group of four the loop stopped at (a result below the normal range) or the last few.
+      const stop = Math.min(i + 4, n);
       for (; i < stop; i++) {
         const v = Math.exp(x[lo + i]! * inv - m);
         e[i] = v;

@@ -14,6 +14,8 @@ interface KernelExports {
   readonly memory: WasmMemory;
   klBlock(p: number, q: number, n: number, wide: number, out: number): number;
   expBlock(x: number, n: number, wide: number, inv: number, m: number, out: number): number;
+  rangeBlock(x: number, n: number, wide: number): void;
+  softmaxKlBlock(xa: number, xb: number, ea: number, eb: number, n: number, wide: number, inv: number, shift: number, ia: number, ib: number): number;
 }
 
 interface WasmApi {
@@ -86,11 +88,25 @@ export class Kernels {
   }
 
   /**
-   * e[i] = exp(x[i]·inv − m) into float64 at byte offset `out`; returns how many it took (it stops
-   * where a result would not be a normal double). Σe is then in sums()[0] + sums()[1].
+   * e[i] = exp(x[i]·inv − m) into float64 at byte offset `out`; returns how many it took (four at
+   * a time; it stops at a group of four where a result would not be a normal double). Σe is then in sums()[0] + sums()[1].
    */
   expBlock(x: number, n: number, wide: boolean, inv: number, m: number, out: number): number {
     return this.exports.expBlock(x, n, wide ? 1 : 0, inv, m, out);
+  }
+
+  /** min and max of n logits at byte offset x (n rounded down to even): sums()[0, 1] and [2, 3]. */
+  rangeBlock(x: number, n: number, wide: boolean): void {
+    this.exports.rangeBlock(x, n, wide ? 1 : 0);
+  }
+
+  /**
+   * The KL sums of one softmax row from its logits (xa, xb) and exponentials (ea, eb, float64),
+   * p = ea·ia, q = eb·ib, log(p/q) = (a − b)·inv − shift; returns how many pairs it took (it stops
+   * where p or q is 0). Σp, Σq, Σp·d, Σq·d are then in sums(), two lanes each.
+   */
+  softmaxKlBlock(xa: number, xb: number, ea: number, eb: number, n: number, wide: boolean, inv: number, shift: number, ia: number, ib: number): number {
+    return this.exports.softmaxKlBlock(xa, xb, ea, eb, n, wide ? 1 : 0, inv, shift, ia, ib);
   }
 
   /** The lane sums of the last call (a view, overwritten by each call). */
