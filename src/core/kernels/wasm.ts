@@ -116,7 +116,7 @@ export class Kernels {
 
   /**
    * log(p/q) as the vector loop computes it, for pairs that fit the first region, float64 or
-   * float32 (tests compare it with Math.log). Stops, like the loop, at the first group of four
+   * float32 (tests compare it with Math.log; needs three regions: p, q and the logs). Stops, like the loop, at the first group of four
    * holding a pair that is not regular.
    */
   logRatios(p: Float32Array | Float64Array, q: Float32Array | Float64Array): Float64Array {
@@ -128,7 +128,7 @@ export class Kernels {
     return this.float64(out, took).slice();
   }
 
-  /** exp(x·inv − m) as the vector loop computes it, for float64 x (tests compare it with Math.exp). */
+  /** exp(x·inv − m) as the vector loop computes it, for float64 x (tests compare it with Math.exp; needs two regions). */
   exps(x: Float64Array, inv = 1, m = 0): Float64Array {
     const [xo, eo] = this.offsets as [number, number];
     this.float64(xo, x.length).set(x);
