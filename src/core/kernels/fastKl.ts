@@ -1,8 +1,8 @@
 /**
  * Chooses and runs the fast path of KL over file-backed operands: float32/float64 stored
  * row-major go through the vector kernel, two softmaxes of such logits through the fused
- * softmax pass. Anything else (other dtypes, strided storage, mixed dtypes, big-endian files)
- * is left to the reference path in divergence/stream.ts.
+ * softmax pass. Anything else (other dtypes, strided storage, mixed dtypes, big-endian files, an
+ * engine without WebAssembly SIMD) is left to the reference path in divergence/stream.ts.
  */
 import type { LazyTensor, RawElements } from '../lazy';
 import { type KlJob, type KlPartial, mergePartials, type MergedKl, pieceCount, pieceRange } from './job';
@@ -37,6 +37,7 @@ export interface FastKlPlan {
 
 /** The fast path for KL(P‖Q) with rows of n elements, if there is one. */
 export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; total: number; chunk: number; piece?: number }): FastKlPlan | undefined {
+  if (!kernelsAvailable()) return undefined;
   const { n, total, chunk } = size;
   const base = { n, total, pieceElements: Math.max(chunk, size.piece ?? PIECE_ELEMENTS), chunkElements: chunk };
   const a = P.softmaxOf;
@@ -46,7 +47,7 @@ export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; tota
     const chunkElements = Math.max(chunk, n);
     return { job: { ...base, kind: 'softmax', temperature: a.temperature, chunkElements, pieceElements: Math.max(base.pieceElements, chunkElements) }, p: a.source.raw, q: b.source.raw };
   }
-  if (!P.raw || !Q.raw || P.raw.dtype !== Q.raw.dtype || !kernelsAvailable()) return undefined;
+  if (!P.raw || !Q.raw || P.raw.dtype !== Q.raw.dtype) return undefined;
   return { job: { ...base, kind: 'kl', temperature: 1 }, p: P.raw, q: Q.raw };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs pieces of a KL pass over two operands stored as float32 or float64: the bytes are read
  * straight into the kernel's memory and the vector loop takes every pair it can; the pairs it
- * leaves (zeros, NaN, negatives, a ratio out of the normal range, the odd last element) go through
+ * leaves (zeros, NaN, negatives, a ratio out of the normal range, the last one to three) go through
  * the exact element-by-element conventions of relEntr and checkProbabilities.
  *
  * ## Method
