@@ -10,8 +10,10 @@ import { rawElements } from '../io/entry';
 import { type FileLocator, openLocated } from './load';
 import { Flag, type KernelWorkerData, type KernelWorkerReply } from './threads';
 
-const { job, locators, flags: buffer, port } = workerData as KernelWorkerData;
+const { job, locators, flags: buffer, index, port } = workerData as KernelWorkerData;
 const flags = new Int32Array(buffer);
+const heartbeat = Flag.Heartbeats + index;
+Atomics.add(flags, heartbeat, 1);
 const opened: { close(): void }[] = [];
 let reply: KernelWorkerReply;
 try {
@@ -31,6 +33,7 @@ try {
     const part = runner.run(k);
     partials.push(part);
     Atomics.add(flags, Flag.Done, 1);
+    Atomics.add(flags, heartbeat, 1);
     if (part.bad || part.fallback) Atomics.store(flags, Flag.Stop, 1);
   }
   reply = { partials };

@@ -17,19 +17,25 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { PieceScheduler } from '../core/kernels/fastKl';
 import { type KlJob, type KlPartial, pieceCount } from '../core/kernels/job';
 
-/** Shared Int32 slots: next piece, stop flag, pieces done, worker replies. */
+/** Shared Int32 slots: next piece, stop flag, pieces done, worker replies; then one heartbeat per worker. */
 export const enum Flag {
   Next = 0,
   Stop = 1,
   Done = 2,
   Replies = 3,
+  Heartbeats = 4,
 }
+
+/** A started worker that shows no sign of life for this long is given up (its pieces run here). */
+const STALL_MS = 10_000;
 
 /** What the main thread sends a kernel worker. */
 export interface KernelWorkerData {
   readonly job: KlJob;
   readonly locators: readonly [unknown, unknown];
   readonly flags: SharedArrayBuffer;
+  /** Its heartbeat slot is Flag.Heartbeats + index: raised on start and after every piece. */
+  readonly index: number;
   readonly port: MessagePort;
 }
 
@@ -54,15 +60,19 @@ export function threadScheduler(options: ThreadOptions = {}): PieceScheduler {
     const workerPath = options.workerPath ?? join(__dirname, 'kernelWorker.js');
     if (threads < 2 || count < (options.minPieces ?? 3) || locators[0] === undefined || locators[1] === undefined || !existsSync(workerPath)) return undefined;
 
-    const flags = new Int32Array(new SharedArrayBuffer(4 * 4));
+    const flags = new Int32Array(new SharedArrayBuffer(4 * (Flag.Heartbeats + threads)));
     const workers: { worker: Worker; port: MessagePort }[] = [];
     const partials: KlPartial[] = [];
     const progress = (): void => tick(Math.min(job.total, Atomics.load(flags, Flag.Done) * job.pieceElements));
     try {
       for (let t = 1; t < threads; t++) {
         const { port1, port2 } = new MessageChannel();
-        const data: KernelWorkerData = { job, locators, flags: flags.buffer as SharedArrayBuffer, port: port2 };
-        workers.push({ worker: new Worker(workerPath, { workerData: data, transferList: [port2] }), port: port1 });
+        const data: KernelWorkerData = { job, locators, flags: flags.buffer as SharedArrayBuffer, index: t, port: port2 };
+        const worker = new Worker(workerPath, { workerData: data, transferList: [port2] });
+        // A worker that fails is noticed by awaitReply and its pieces run here; the event itself
+        // would otherwise be an uncaught error once this thread is back in its event loop.
+        worker.on('error', () => undefined);
+        workers.push({ worker, port: port1 });
       }
       for (;;) {
         if (Atomics.load(flags, Flag.Stop)) break;
@@ -77,14 +87,10 @@ export function threadScheduler(options: ThreadOptions = {}): PieceScheduler {
         }
         progress();
       }
-      for (const { port } of workers) {
-        let reply: KernelWorkerReply | undefined;
-        while (!(reply = receiveMessageOnPort(port)?.message as KernelWorkerReply | undefined)) {
-          Atomics.wait(flags, Flag.Replies, Atomics.load(flags, Flag.Replies), 50);
-          progress();
-        }
-        if ('partials' in reply) partials.push(...reply.partials);
-      }
+      workers.forEach(({ port }, t) => {
+        const reply = awaitReply(port, flags, Flag.Heartbeats + t + 1, progress);
+        if (reply && 'partials' in reply) partials.push(...reply.partials);
+      });
     } finally {
       // Cancelled (tick threw) or done: workers stop at their next piece and are let go.
       Atomics.store(flags, Flag.Stop, 1);
@@ -95,6 +101,30 @@ export function threadScheduler(options: ThreadOptions = {}): PieceScheduler {
     }
     return complete(job, partials, local);
   };
+}
+
+/**
+ * Blocks until a worker replies. This thread cannot see a worker end while it blocks (the 'exit'
+ * event needs its event loop), so liveness comes from the worker's heartbeat: one that never
+ * started by the time every piece was taken, or that stalls, is given up — undefined — and the
+ * pieces it had are run here (a late start finds the stop flag up and ends at once).
+ */
+function awaitReply(port: MessagePort, flags: Int32Array, heartbeat: number, progress: () => void): KernelWorkerReply | undefined {
+  let beat = Atomics.load(flags, heartbeat);
+  let since = Date.now();
+  for (;;) {
+    const seen = Atomics.load(flags, Flag.Replies);
+    const reply = receiveMessageOnPort(port)?.message as KernelWorkerReply | undefined;
+    if (reply) return reply;
+    const now = Atomics.load(flags, heartbeat);
+    if (now !== beat) {
+      beat = now;
+      since = Date.now();
+    }
+    if (beat === 0 || Date.now() - since > STALL_MS) return undefined;
+    Atomics.wait(flags, Flag.Replies, seen, 50);
+    progress();
+  }
 }
 
 /** Runs here the pieces no thread returned, up to the first that stopped the run. */

@@ -125,6 +125,15 @@ describe('kernel threads', { skip: !existsSync(workerPath) && 'needs the build (
     );
   });
 
+  it('runs the pieces of a worker that dies without replying here', () => {
+    const crash = join(dir, 'crash.js');
+    writeFileSync(crash, "throw new Error('a kernel worker that cannot start');\n");
+    const p = file('pd.npy', random(60_000, 13), [60_000]);
+    const q = file('qd.npy', random(60_000, 14), [60_000]);
+    const survived = kl(p, q, { ...small, scheduler: threadScheduler({ threads: 2, workerPath: crash, minPieces: 1 }) });
+    close(survived.value.data[0]!, kl(p, q, small).value.data[0]!, 1e-15, 'KL');
+  });
+
   it('runs every piece here when the worker script is missing', () => {
     const p = file('pm.npy', random(50_000, 11), [50_000]);
     const q = file('qm.npy', random(50_000, 12), [50_000]);
