@@ -2,10 +2,11 @@
 // and lets `import bytes from './x.wat'` load them under tsx, which runs the tests as CommonJS.
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compileWat } from '../scripts/wat.mjs';
 
-const dir = resolve('src/core/kernels');
+const dir = fileURLToPath(new URL('../src/core/kernels', import.meta.url));
 const compiled = new Map();
 for (const f of readdirSync(dir).filter((f) => f.endsWith('.wat'))) compiled.set(join(dir, f), await compileWat(join(dir, f)));
 
