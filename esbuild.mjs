@@ -1,7 +1,10 @@
 // One build script for every bundle: the CLI and the extension host and its evaluation worker
-// (node, cjs; vscode external), and the results panel script and notebook renderer (browser, esm).
+// (node, cjs; vscode external), the kernel worker and the KL notebook kernel, and the results panel
+// script and notebook renderer (browser, esm). WebAssembly kernels are compiled from their .wat
+// source here (scripts/wat.mjs).
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { watPlugin } from './scripts/wat.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -43,6 +46,14 @@ const bundles = [
     target: 'node20',
   },
   {
+    // The threads that run pieces of a fast KL pass, for the CLI and the evaluation worker alike.
+    entryPoints: ['src/host/kernelWorker.ts'],
+    outfile: 'dist/kernelWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     entryPoints: ['renderer/panel/main.ts'],
     outfile: 'dist/panel.js',
     platform: 'browser',
@@ -68,7 +79,7 @@ function copyKatex() {
   for (const f of readdirSync(`${from}/fonts`).filter((f) => f.endsWith('.woff2'))) cpSync(`${from}/fonts/${f}`, `dist/katex/fonts/${f}`);
 }
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const common = { plugins: [watPlugin], bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 if (watch) {
   await Promise.all(bundles.map(async (b) => (await esbuild.context({ ...common, ...b })).watch()));
 } else {

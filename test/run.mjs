@@ -18,5 +18,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporter, ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/wat.mjs', '--test', ...reporter, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

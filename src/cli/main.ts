@@ -9,6 +9,7 @@ import { formatValue } from '../core/format';
 import { valueToJson } from '../core/json';
 import { CliError, type EvalArgs, parseArgs, UsageError } from './args';
 import { FileLoader } from '../host/load';
+import { threadScheduler } from '../host/threads';
 import { TensorFormatError } from '../io/errors';
 import { inspectCommand } from './inspect';
 import { writeReport } from './report';
@@ -38,7 +39,7 @@ function evalCommand(args: EvalArgs): number {
       }
     }
     try {
-      outcome = runProgram(parse(source), source, { env, functions: { load: loader.builtin() } });
+      outcome = runProgram(parse(source), source, { env, functions: { load: loader.builtin() }, runtime: { scheduler: threadScheduler() } });
     } catch (e) {
       // Spans are offsets into this program text, so the position is worked out here.
       if (e instanceof KlError) throw new CliError(formatError(e, source));

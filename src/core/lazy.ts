@@ -14,6 +14,25 @@ export interface LazyTensor {
   readonly dtype: string;
   /** Reads row-major elements [start, start + count) into out[0..count). */
   read(start: number, count: number, out: Float64Array): void;
+  /** Present when the elements are stored row-major as little-endian float32 or float64. */
+  readonly raw?: RawElements;
+  /** Present when this is softmax(source / temperature) along the last axis. */
+  readonly softmaxOf?: { readonly source: LazyTensor; readonly temperature: number };
+}
+
+/**
+ * The stored bytes of a tensor, for kernels that read float32/float64 in place rather than
+ * through a float64 copy.
+ */
+export interface RawElements {
+  readonly dtype: 'float32' | 'float64';
+  /** Copies the bytes of row-major elements [start, start + count) into out (count × itemsize bytes). */
+  read(start: number, count: number, out: Uint8Array): void;
+  /**
+   * What a host needs to open the same elements on another thread (for files: path and key);
+   * structured-cloneable. Absent when only this thread can read them.
+   */
+  readonly locator?: unknown;
 }
 
 /** Lazy tensors up to this many elements are read whole when an operation needs all of it. */
@@ -78,10 +97,12 @@ export function lazyLogSoftmax(source: LazyTensor, temperature: number, label: s
 
 /** softmax(x / T) of each row, lazily. */
 export function lazySoftmax(source: LazyTensor, temperature: number, label: string): LazyTensor {
-  return mapRows(source, label, (row, out) => {
+  const rows = mapRows(source, label, (row, out) => {
     const lse = logSumExp(row, 0, row.length, temperature);
     for (let i = 0; i < row.length; i++) out[i] = Math.exp(row[i]! / temperature - lse);
   });
+  // Divergences of two softmaxes can then work from the logits (kernels/softmaxPieces.ts).
+  return { ...rows, softmaxOf: { source, temperature } };
 }
 
 /** An in-memory tensor seen through the lazy interface (to mix a literal with a file). */

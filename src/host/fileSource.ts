@@ -23,16 +23,20 @@ export function openFileSource(path: string): FileSource {
     size: stat.size,
     name: basename(path),
     read(offset, length) {
-      checkRange(source, offset, length, 'read');
       // A fresh Uint8Array starts at byte 0 of its buffer, so typed views over it are aligned.
       const out = new Uint8Array(length);
+      source.readInto!(offset, out);
+      return out;
+    },
+    readInto(offset, out) {
+      const length = out.length;
+      checkRange(source, offset, length, 'read');
       let done = 0;
       while (done < length) {
         const n = readSync(fd, out, done, length - done, offset + done);
         if (n === 0) throw new TensorFormatError(source.name, `file ended at byte ${offset + done} while reading ${length} bytes; was it truncated while open?`, offset + done);
         done += n;
       }
-      return out;
     },
     close() {
       if (open) closeSync(fd);

@@ -9,7 +9,7 @@ import type { LazyTensor } from '../core/lazy';
 import type { Builtin } from '../core/lang/builtins';
 import { KlError } from '../core/errors';
 import type { Value } from '../core/result';
-import { entrySize, readElements, readTensor, type TensorEntry } from '../io/entry';
+import { entrySize, rawElements, readElements, readTensor, type TensorEntry } from '../io/entry';
 import { TensorFormatError } from '../io/errors';
 import { openTensorFile, selectEntry } from '../io/open';
 import { memorySource } from '../io/source';
@@ -58,7 +58,8 @@ export class FileLoader {
     this.open.push(source);
     const file = openTensorFile(source);
     const entry = selectEntry(file, key, path);
-    return valueOf(entry, key ? `${path}#${key}` : path);
+    const locator: FileLocator = { path: full, ...(key !== undefined ? { key } : {}) };
+    return valueOf(entry, key ? `${path}#${key}` : path, locator);
   }
 
   close(): void {
@@ -91,14 +92,37 @@ export class FileLoader {
   }
 }
 
-export function valueOf(entry: TensorEntry, label: string): Value {
+/** Where a kernel thread finds a file-backed tensor again (kernelWorker.ts opens it by this). */
+export interface FileLocator {
+  readonly path: string;
+  readonly key?: string;
+}
+
+/** A tensor of a file at `locator.path` (absolute), as the kernel threads open it. */
+export function openLocated(locator: FileLocator): { entry: TensorEntry; source: FileSource } {
+  const source = openFileSource(locator.path);
+  try {
+    return { entry: selectEntry(openTensorFile(source), locator.key, locator.path), source };
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+export function valueOf(entry: TensorEntry, label: string, locator?: FileLocator): Value {
   const n = entrySize(entry);
   if (n <= LOAD_IN_MEMORY_LIMIT) return { type: 'tensor', tensor: readTensor(entry) };
-  const lazy: LazyTensor = {
+  return { type: 'lazy', lazy: lazyEntry(entry, label, locator) };
+}
+
+/** A tensor in a file as a LazyTensor, with its stored bytes open to kernels where they can read them. */
+export function lazyEntry(entry: TensorEntry, label: string, locator?: FileLocator): LazyTensor {
+  const raw = rawElements(entry);
+  return {
     shape: entry.shape,
     label,
     dtype: entry.dtype,
     read: (start, count, out) => readElements(entry, start, count, out),
+    ...(raw ? { raw: { ...raw, ...(locator ? { locator } : {}) } } : {}),
   };
-  return { type: 'lazy', lazy };
 }

@@ -113,6 +113,25 @@ export function readElements(e: TensorEntry, start: number, count: number, out: 
   gather(e, start, count, out);
 }
 
+/**
+ * The stored bytes of a row-major little-endian float32/float64 tensor whose storage can read into
+ * a caller's buffer; undefined for anything a kernel cannot read in place.
+ */
+export function rawElements(e: TensorEntry): { dtype: 'float32' | 'float64'; read(start: number, count: number, out: Uint8Array): void } | undefined {
+  const storage = e.storage;
+  if ((e.dtype !== 'float32' && e.dtype !== 'float64') || e.order !== 'little' || !HOST_LITTLE || !isRowMajor(e) || !storage.readInto) return undefined;
+  const size = ITEM_SIZE[e.dtype];
+  return {
+    dtype: e.dtype,
+    read(start, count, out) {
+      storage.readInto!((e.offset + start) * size, count === out.length / size ? out : out.subarray(0, count * size));
+    },
+  };
+}
+
+/** Kernels view the bytes as typed arrays, which use the host's byte order. */
+const HOST_LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Strided (Fortran order, transposed views): decode the storage span the range touches, then pick. */
 function gather(e: TensorEntry, start: number, count: number, out: Float64Array): void {
   const size = ITEM_SIZE[e.dtype];

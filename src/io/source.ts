@@ -12,6 +12,8 @@ export interface ByteSource {
   read(offset: number, length: number): Uint8Array;
   /** A name for messages (file name, `archive.npz:arr_0.npy`). */
   readonly name: string;
+  /** Like read, into a buffer the caller reuses (kernels read straight into their memory). */
+  readInto?(offset: number, out: Uint8Array): void;
 }
 
 /** A source over bytes already in memory (small files, payloads, inflated zip members). */
@@ -22,6 +24,10 @@ export function memorySource(bytes: Uint8Array, name: string): ByteSource {
     read(offset, length) {
       checkRange(this, offset, length, 'read');
       return bytes.subarray(offset, offset + length);
+    },
+    readInto(offset, out) {
+      checkRange(this, offset, out.length, 'read');
+      out.set(bytes.subarray(offset, offset + out.length));
     },
   };
 }
@@ -36,6 +42,14 @@ export function sliceSource(parent: ByteSource, start: number, length: number, n
       checkRange(this, offset, n, 'read');
       return parent.read(start + offset, n);
     },
+    ...(parent.readInto
+      ? {
+          readInto(offset: number, out: Uint8Array) {
+            checkRange(this, offset, out.length, 'read');
+            parent.readInto!(start + offset, out);
+          },
+        }
+      : {}),
   };
 }
 

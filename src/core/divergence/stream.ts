@@ -8,9 +8,16 @@
  * twice: a first pass for the sums that normalization needs, a second for the terms. Row sums
  * and row values are compensated sums carried across chunks. Progress is reported and
  * cancellation checked after every chunk.
+ *
+ * KL over float32/float64 files (and over two softmaxes of such logits) takes the fast path of
+ * kernels/fastKl.ts instead: one pass, a vector kernel, pieces spread over threads by the host.
+ * The loops here stay as the reference that the fast path is tested against.
  */
 import { KlError, type Span } from '../errors';
+import { planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
+import { type MergedKl, ROW_SLOTS, Slot } from '../kernels/job';
 import type { LazyTensor } from '../lazy';
+import { logRatio } from '../numeric/xlogy';
 import { CompensatedSum } from '../numeric/sum';
 import { MAX_LISTED_INDICES, type DiscreteMeasure, type DiscreteResult, type Operand, type Warning } from '../result';
 import { shapeString, size, unravel, indexString, type Tensor } from '../tensor';
@@ -35,6 +42,12 @@ export interface Runtime {
   readonly chunkElements?: number;
   /** The unit for calls that set no base= (the editor's nats/bits setting). */
   readonly defaultBase?: number;
+  /** false runs KL the reference way even where the fast path applies (tests compare the two). */
+  readonly fastPaths?: boolean;
+  /** Spreads the pieces of a fast pass over threads (the host provides it; none runs them here). */
+  readonly scheduler?: PieceScheduler;
+  /** Elements per piece of a fast pass (default PIECE_ELEMENTS); tests use small ones. */
+  readonly pieceElements?: number;
 }
 
 export interface LazyArg {
@@ -126,18 +139,71 @@ function fail(fn: string, arg: LazyArg, message: string): never {
 function checkChunk(fn: string, arg: LazyArg, data: Float64Array, count: number, first: number): void {
   for (let i = 0; i < count; i++) {
     const x = data[i]!;
-    if (!(x >= 0 && x < Infinity)) {
-      const where = `at index ${indexString(first + i, arg.lazy.shape)}`;
-      if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
-      if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
-      fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
-    }
+    if (!(x >= 0 && x < Infinity)) failElement(fn, arg, x, first + i);
   }
+}
+
+function failElement(fn: string, arg: LazyArg, x: number, flat: number): never {
+  const where = `at index ${indexString(flat, arg.lazy.shape)}`;
+  if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
+  if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
+  fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
+}
+
+function failRowSum(fn: string, arg: LazyArg, s: number, row: number, shape: readonly number[]): void {
+  const rows = size(shape) / shape[shape.length - 1]!;
+  if (s === Infinity) fail(fn, arg, `row ${indexString(row, shape.slice(0, -1))} sums to more than the largest double; rescale it before reading`);
+  if (s === 0) fail(fn, arg, rows === 1 ? 'sums to 0, so it cannot be normalized' : `row ${indexString(row, shape.slice(0, -1))} sums to 0, so it cannot be normalized`);
 }
 
 function rowSum(data: Float64Array, from: number, to: number, into = new CompensatedSum()): CompensatedSum {
   for (let i = from; i < to; i++) into.add(data[i]!);
   return into;
+}
+
+interface Violations {
+  count: number;
+  readonly indices: number[][];
+}
+
+/**
+ * Fills the per-row state of the reference path from a fast pass: the same row sums, checks and
+ * messages, and KL(p̂‖q̂) = A/Σp + log(Σq/Σp), KL(q̂‖p̂) = −B/Σq + log(Σp/Σq) (kernels/klPieces.ts).
+ */
+function fromFastPass(
+  merged: MergedKl,
+  o: {
+    measure: string;
+    P: LazyArg;
+    Q: LazyArg;
+    shape: readonly number[];
+    normalize: boolean;
+    states: readonly OperandState[];
+    forward: Float64Array;
+    reverse: Float64Array;
+    violations: Violations;
+    reverseViolations: Violations;
+  },
+): void {
+  if (merged.bad) failElement(o.measure, merged.bad.operand === 0 ? o.P : o.Q, merged.bad.value, merged.bad.index);
+  const data = merged.rows;
+  for (let r = 0; r < o.forward.length; r++) {
+    const base = r * ROW_SLOTS;
+    const sp = data[base + Slot.SumP]!;
+    const sq = data[base + Slot.SumQ]!;
+    [sp, sq].forEach((s, k) => {
+      o.states[k]!.record(r, s);
+      if (o.normalize && s !== 1) failRowSum(o.measure, o.states[k]!.arg, s, r, o.shape);
+    });
+    const a = data[base + Slot.PD]!;
+    const b = data[base + Slot.QD]!;
+    o.forward[r] = data[base + Slot.Forward]! > 0 ? Infinity : o.normalize ? a / sp + logRatio(sq, sp) : a;
+    o.reverse[r] = data[base + Slot.Reverse]! > 0 ? Infinity : o.normalize ? -b / sq + logRatio(sp, sq) : -b;
+  }
+  for (const [into, from] of [[o.violations, merged.forward], [o.reverseViolations, merged.reverse]] as const) {
+    into.count = from.count;
+    for (const flat of from.indices.slice(0, MAX_LISTED_INDICES)) into.indices.push(unravel(flat, o.shape));
+  }
 }
 
 export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | undefined, options: MeasureOptions, runtime: Runtime = {}): DiscreteResult {
@@ -161,8 +227,8 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
   const kernels = [plan.main, ...(plan.parts ?? []).map((p) => p.kernel), ...(plan.reverse ? [klKernel] : [])];
   const swapped = [false, ...(plan.parts ?? []).map((p) => p.swap ?? false), ...(plan.reverse ? [true] : [])];
   const results = kernels.map(() => new Float64Array(rows));
-  const violations = { count: 0, indices: [] as number[][] };
-  const reverseViolations = { count: 0, indices: [] as number[][] };
+  const violations: Violations = { count: 0, indices: [] };
+  const reverseViolations: Violations = { count: 0, indices: [] };
   const noteSupport = (p: Float64Array, q: Float64Array, count: number, first: number): void => {
     if (!plan.support && !plan.reverse) return;
     for (let i = 0; i < count; i++) {
@@ -170,7 +236,7 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
       if (p[i] === 0 && q[i]! > 0 && (plan.reverse || plan.support === 'both')) add(plan.support === 'both' ? violations : reverseViolations, first + i);
     }
   };
-  const add = (v: typeof violations, flat: number): void => {
+  const add = (v: Violations, flat: number): void => {
     if (v.count < MAX_LISTED_INDICES) v.indices.push(unravel(flat, shape));
     v.count++;
   };
@@ -183,7 +249,12 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
     kernels.forEach((k, j) => (swapped[j] ? k(q, p, sums[j]!, undefined) : k(p, q, sums[j]!, undefined)));
   };
 
-  if (n <= chunk) {
+  const fast = measure === 'KL' && Q && runtime.fastPaths !== false ? planFastKl(P.lazy, Q.lazy, { n, total, chunk, ...(runtime.pieceElements ? { piece: runtime.pieceElements } : {}) }) : undefined;
+  const merged = fast ? runFastKl(fast, tick, runtime.scheduler, MAX_LISTED_INDICES) : undefined;
+  if (merged && !merged.fallback) {
+    // KL's kernels are [forward, reverse]; the fast pass gives both from the same sums.
+    fromFastPass(merged, { measure, P, Q: Q!, shape, normalize, states, forward: results[0]!, reverse: results[1]!, violations, reverseViolations });
+  } else if (n <= chunk) {
     const rowsPerChunk = Math.max(1, Math.floor(chunk / n));
     const bufP = new Float64Array(rowsPerChunk * n);
     const bufQ = Q ? new Float64Array(rowsPerChunk * n) : bufP;
@@ -204,8 +275,7 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
           const s = rowSum(buf, lo, hi).value();
           st.record(r0 + r, s);
           if (normalize && s !== 1) {
-            if (s === Infinity) fail(measure, st.arg, `row ${indexString(r0 + r, shape.slice(0, -1))} sums to more than the largest double; rescale it before reading`);
-            if (s === 0) fail(measure, st.arg, rows === 1 ? 'sums to 0, so it cannot be normalized' : `row ${indexString(r0 + r, shape.slice(0, -1))} sums to 0, so it cannot be normalized`);
+            failRowSum(measure, st.arg, s, r0 + r, shape);
             for (let i = lo; i < hi; i++) buf[i] = buf[i]! / s;
           }
         });

@@ -1,6 +1,7 @@
 /** The evaluation worker: one request in, progress and one reply out. Terminated to cancel. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { KlError } from '../../core/errors';
+import { threadScheduler } from '../../host/threads';
 import { TensorFormatError } from '../../io/errors';
 import { evaluateRequest } from './evaluate';
 import type { EvaluationRequest, WorkerReply } from './protocol';
@@ -9,6 +10,8 @@ const post = (reply: WorkerReply): void => parentPort!.postMessage(reply);
 let last = 0;
 try {
   const model = evaluateRequest(workerData as EvaluationRequest, {
+    // The fast KL pass spreads over kernel threads of its own; terminating this worker ends them.
+    scheduler: threadScheduler(),
     progress: (done, total) => {
       // Throttled: the host only needs a few updates a second.
       const now = Date.now();

@@ -1,0 +1,83 @@
+/**
+ * Chooses and runs the fast path of KL over file-backed operands: float32/float64 stored
+ * row-major go through the vector kernel, two softmaxes of such logits through the fused
+ * softmax pass. Anything else (other dtypes, strided storage, mixed dtypes, big-endian files, an
+ * engine without WebAssembly SIMD) is left to the reference path in divergence/stream.ts.
+ */
+import type { LazyTensor, RawElements } from '../lazy';
+import { type KlJob, type KlPartial, mergePartials, type MergedKl, pieceCount, pieceRange } from './job';
+import { KlPieceRunner } from './klPieces';
+import { SoftmaxPieceRunner } from './softmaxPieces';
+import { kernelsAvailable } from './wasm';
+
+/** Elements per piece: big enough that a piece costs far more than handing it to a thread. */
+export const PIECE_ELEMENTS = 1 << 22;
+/** A softmax row is read whole; longer rows go the reference way. */
+export const MAX_SOFTMAX_ROW = 1 << 22;
+
+/**
+ * Runs the pieces of a job, some of them on other threads. `local` runs a piece on this thread;
+ * `tick` reports the elements done and throws when the run is cancelled. Returns undefined when
+ * it cannot help (the operands cannot be opened elsewhere), and the caller runs every piece here.
+ * It may stop early after a piece that reports a bad element or a fallback, once every piece
+ * before that one has finished.
+ */
+export type PieceScheduler = (
+  job: KlJob,
+  locators: readonly [unknown, unknown],
+  local: (piece: number) => KlPartial,
+  tick: (done: number) => void,
+) => KlPartial[] | undefined;
+
+export interface FastKlPlan {
+  readonly job: KlJob;
+  readonly p: RawElements;
+  readonly q: RawElements;
+}
+
+/** The fast path for KL(P‖Q) with rows of n elements, if there is one. */
+export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; total: number; chunk: number; piece?: number }): FastKlPlan | undefined {
+  if (!kernelsAvailable()) return undefined;
+  const { n, total, chunk } = size;
+  const base = { n, total, pieceElements: Math.max(chunk, size.piece ?? PIECE_ELEMENTS), chunkElements: chunk };
+  const a = P.softmaxOf;
+  const b = Q.softmaxOf;
+  if (a && b && a.temperature === b.temperature && a.temperature > 0 && a.source.raw && b.source.raw) {
+    if (a.source.raw.dtype !== b.source.raw.dtype || n > MAX_SOFTMAX_ROW) return undefined;
+    const chunkElements = Math.max(chunk, n);
+    return { job: { ...base, kind: 'softmax', temperature: a.temperature, chunkElements, pieceElements: Math.max(base.pieceElements, chunkElements) }, p: a.source.raw, q: b.source.raw };
+  }
+  if (!P.raw || !Q.raw || P.raw.dtype !== Q.raw.dtype) return undefined;
+  return { job: { ...base, kind: 'kl', temperature: 1 }, p: P.raw, q: Q.raw };
+}
+
+/** Runs a job's pieces on the threads the scheduler offers (or here) and merges them. */
+export function runFastKl(plan: FastKlPlan, tick: (done: number) => void, scheduler: PieceScheduler | undefined, listLimit: number): MergedKl {
+  const { job } = plan;
+  let runner: { run(piece: number): KlPartial } | undefined;
+  const local = (piece: number): KlPartial => {
+    runner ??= runnerFor(job, plan.p, plan.q);
+    return runner.run(piece);
+  };
+  const scheduled = scheduler?.(job, [plan.p.locator, plan.q.locator], local, tick);
+  return mergePartials(job, scheduled ?? runHere(job, local, tick), listLimit);
+}
+
+export function runnerFor(job: KlJob, p: RawElements, q: RawElements): { run(piece: number): KlPartial } {
+  return job.kind === 'softmax' ? new SoftmaxPieceRunner(job, p, q) : new KlPieceRunner(job, p, q);
+}
+
+function runHere(job: KlJob, local: (piece: number) => KlPartial, tick: (done: number) => void): KlPartial[] {
+  const partials: KlPartial[] = [];
+  const count = pieceCount(job);
+  let done = 0;
+  for (let k = 0; k < count; k++) {
+    const part = local(k);
+    partials.push(part);
+    if (part.bad || part.fallback) break;
+    const { from, to } = pieceRange(job, k);
+    done += to - from;
+    tick(done);
+  }
+  return partials;
+}

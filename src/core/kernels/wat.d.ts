@@ -1,0 +1,5 @@
+/** WebAssembly text files are compiled to their binary at build time (esbuild.mjs, test/wat.mjs). */
+declare module '*.wat' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
