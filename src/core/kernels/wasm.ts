@@ -3,7 +3,6 @@
  * every JavaScript engine the core runs in, so using it keeps the core pure; it is reached through
  * globalThis because the core's type library (ES2022) does not declare it.
  */
-/// <reference path="./wat.d.ts" />
 import bytes from './kernels.wat';
 
 interface WasmMemory {
