@@ -22,6 +22,14 @@ const bundles = [
     define: { KL_LENS_VERSION: JSON.stringify(pkg.version) },
   },
   {
+    // `kl-lens eval --html`: KaTeX and the report, required by cli.js only when a report is asked for.
+    entryPoints: ['src/cli/report.ts'],
+    outfile: 'dist/cliReport.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     platform: 'node',

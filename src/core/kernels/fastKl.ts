@@ -11,7 +11,7 @@ import { SoftmaxPieceRunner } from './softmaxPieces';
 import { kernelsAvailable } from './wasm';
 
 /** Elements per piece: big enough that a piece costs far more than handing it to a thread. */
-export const PIECE_ELEMENTS = 1 << 22;
+export const PIECE_ELEMENTS = 1 << 21;
 /** A softmax row is read whole; longer rows go the reference way. */
 export const MAX_SOFTMAX_ROW = 1 << 22;
 

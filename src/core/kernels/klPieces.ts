@@ -16,7 +16,7 @@ import { type BadElement, type IndexList, type KlJob, type KlPartial, noteIndex,
 import { Kernels } from './wasm';
 
 /** Pairs per kernel call: short enough that plain sums in the lanes lose nothing that matters. */
-const BLOCK = 1024;
+const BLOCK = 4096;
 
 /** Indices of infinite terms listed per piece (the result lists at most this many overall). */
 export const LISTED_PER_PIECE = 100;
