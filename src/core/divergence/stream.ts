@@ -9,13 +9,14 @@
  * and row values are compensated sums carried across chunks. Progress is reported and
  * cancellation checked after every chunk.
  *
- * KL over float32/float64 files (and over two softmaxes of such logits) takes the fast path of
- * kernels/fastKl.ts instead: one pass, a vector kernel, pieces spread over threads by the host.
- * The loops here stay as the reference that the fast path is tested against.
+ * KL and Jeffreys over float32/float64 files (and over two softmaxes of such logits), entropy and
+ * cross-entropy over such files take the fast path of kernels/fastKl.ts instead: one pass, vector
+ * kernels, pieces spread over threads by the host. The loops here stay as the reference that the
+ * fast paths are tested against.
  */
 import { KlError, type Span } from '../errors';
-import { planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
-import { type MergedKl, ROW_SLOTS, Slot } from '../kernels/job';
+import { type FastSums, planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
+import { type IndexList, type MergedKl, ROW_SLOTS, Slot } from '../kernels/job';
 import type { LazyTensor } from '../lazy';
 import { logRatio } from '../numeric/xlogy';
 import { CompensatedSum } from '../numeric/sum';
@@ -42,7 +43,7 @@ export interface Runtime {
   readonly chunkElements?: number;
   /** The unit for calls that set no base= (the editor's nats/bits setting). */
   readonly defaultBase?: number;
-  /** false runs KL the reference way even where the fast path applies (tests compare the two). */
+  /** false runs every measure the reference way even where a fast path applies (tests compare the two). */
   readonly fastPaths?: boolean;
   /** Spreads the pieces of a fast pass over threads (the host provides it; none runs them here). */
   readonly scheduler?: PieceScheduler;
@@ -168,42 +169,83 @@ interface Violations {
 
 /**
  * Fills the per-row state of the reference path from a fast pass: the same row sums, checks and
- * messages, and KL(p̂‖q̂) = A/Σp + log(Σq/Σp), KL(q̂‖p̂) = −B/Σq + log(Σp/Σq) (kernels/klPieces.ts).
+ * messages, and from the pass's sums (kernels/klPieces.ts, kernels/entropyPieces.ts)
+ * KL(p̂‖q̂) = A/Σp + log(Σq/Σp), KL(q̂‖p̂) = −B/Σq + log(Σp/Σq), H(p̂) = log Σp − Σp·log p / Σp;
+ * then J = KL(p̂‖q̂) + KL(q̂‖p̂) and H(p̂, q̂) = H(p̂) + KL(p̂‖q̂) (Gibbs' identity).
+ * `results` are the rows of the plan's kernels, in their order (main, parts, reverse).
  */
 function fromFastPass(
   merged: MergedKl,
   o: {
-    measure: string;
+    measure: StreamMeasure;
     P: LazyArg;
-    Q: LazyArg;
+    Q: LazyArg | undefined;
     shape: readonly number[];
     normalize: boolean;
     states: readonly OperandState[];
-    forward: Float64Array;
-    reverse: Float64Array;
+    results: readonly Float64Array[];
     violations: Violations;
     reverseViolations: Violations;
   },
 ): void {
-  if (merged.bad) failElement(o.measure, merged.bad.operand === 0 ? o.P : o.Q, merged.bad.value, merged.bad.index);
+  if (merged.bad) failElement(o.measure, merged.bad.operand === 0 || !o.Q ? o.P : o.Q, merged.bad.value, merged.bad.index);
   const data = merged.rows;
-  for (let r = 0; r < o.forward.length; r++) {
+  const [r0, r1, r2] = o.results as [Float64Array, Float64Array | undefined, Float64Array | undefined];
+  for (let r = 0; r < r0.length; r++) {
     const base = r * ROW_SLOTS;
     const sp = data[base + Slot.SumP]!;
     const sq = data[base + Slot.SumQ]!;
-    [sp, sq].forEach((s, k) => {
-      o.states[k]!.record(r, s);
-      if (o.normalize && s !== 1) failRowSum(o.measure, o.states[k]!.arg, s, r, o.shape);
+    o.states.forEach((st, k) => {
+      const s = k === 0 ? sp : sq;
+      st.record(r, s);
+      if (o.normalize && s !== 1) failRowSum(o.measure, st.arg, s, r, o.shape);
     });
     const a = data[base + Slot.PD]!;
     const b = data[base + Slot.QD]!;
-    o.forward[r] = data[base + Slot.Forward]! > 0 ? Infinity : o.normalize ? a / sp + logRatio(sq, sp) : a;
-    o.reverse[r] = data[base + Slot.Reverse]! > 0 ? Infinity : o.normalize ? -b / sq + logRatio(sp, sq) : -b;
+    const plogp = data[base + Slot.PLogP]!;
+    const forward = data[base + Slot.Forward]! > 0 ? Infinity : o.normalize ? a / sp + logRatio(sq, sp) : a;
+    const reverse = data[base + Slot.Reverse]! > 0 ? Infinity : o.normalize ? -b / sq + logRatio(sp, sq) : -b;
+    const entropy = o.normalize ? Math.log(sp) - plogp / sp : -plogp;
+    switch (o.measure) {
+      case 'KL':
+        [r0[r], r1![r]] = [forward, reverse];
+        break;
+      case 'Jeffreys':
+        [r0[r], r1![r], r2![r]] = [forward + reverse, forward, reverse];
+        break;
+      case 'CE':
+        [r0[r], r1![r], r2![r]] = [entropy + forward, entropy, forward];
+        break;
+      default:
+        r0[r] = entropy;
+    }
   }
-  for (const [into, from] of [[o.violations, merged.forward], [o.reverseViolations, merged.reverse]] as const) {
+  const list = (into: Violations, from: IndexList): void => {
     into.count = from.count;
     for (const flat of from.indices.slice(0, MAX_LISTED_INDICES)) into.indices.push(unravel(flat, o.shape));
+  };
+  if (o.measure === 'Jeffreys') list(o.violations, mergeIndices(merged.forward, merged.reverse));
+  else if (o.measure === 'KL' || o.measure === 'CE') list(o.violations, merged.forward);
+  if (o.measure === 'KL') list(o.reverseViolations, merged.reverse);
+}
+
+/** Two increasing index lists as one (Jeffreys is infinite where either direction is). */
+function mergeIndices(a: IndexList, b: IndexList): IndexList {
+  const indices: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (indices.length < MAX_LISTED_INDICES && (i < a.indices.length || j < b.indices.length)) {
+    indices.push(j >= b.indices.length || (i < a.indices.length && a.indices[i]! < b.indices[j]!) ? a.indices[i++]! : b.indices[j++]!);
   }
+  return { count: a.count + b.count, indices };
+}
+
+/** Which fast pass serves a measure, if one does. */
+function fastSums(measure: StreamMeasure, twoOperands: boolean): FastSums | undefined {
+  if (measure === 'H') return twoOperands ? undefined : 'entropy';
+  if (!twoOperands) return undefined;
+  if (measure === 'KL' || measure === 'Jeffreys') return 'kl';
+  return measure === 'CE' ? 'ce' : undefined;
 }
 
 export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | undefined, options: MeasureOptions, runtime: Runtime = {}): DiscreteResult {
@@ -249,11 +291,11 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
     kernels.forEach((k, j) => (swapped[j] ? k(q, p, sums[j]!, undefined) : k(p, q, sums[j]!, undefined)));
   };
 
-  const fast = measure === 'KL' && Q && runtime.fastPaths !== false ? planFastKl(P.lazy, Q.lazy, { n, total, chunk, ...(runtime.pieceElements ? { piece: runtime.pieceElements } : {}) }) : undefined;
+  const sumsOf = runtime.fastPaths === false ? undefined : fastSums(measure, Q !== undefined);
+  const fast = sumsOf ? planFastKl(P.lazy, (Q ?? P).lazy, { n, total, chunk, ...(runtime.pieceElements ? { piece: runtime.pieceElements } : {}) }, sumsOf) : undefined;
   const merged = fast ? runFastKl(fast, tick, runtime.scheduler, MAX_LISTED_INDICES) : undefined;
   if (merged && !merged.fallback) {
-    // KL's kernels are [forward, reverse]; the fast pass gives both from the same sums.
-    fromFastPass(merged, { measure, P, Q: Q!, shape, normalize, states, forward: results[0]!, reverse: results[1]!, violations, reverseViolations });
+    fromFastPass(merged, { measure, P, Q, shape, normalize, states, results, violations, reverseViolations });
   } else if (n <= chunk) {
     const rowsPerChunk = Math.max(1, Math.floor(chunk / n));
     const bufP = new Float64Array(rowsPerChunk * n);

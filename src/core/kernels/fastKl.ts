@@ -1,11 +1,12 @@
 /**
- * Chooses and runs the fast path of KL over file-backed operands: float32/float64 stored
- * row-major go through the vector kernel, two softmaxes of such logits through the fused
- * softmax pass. Anything else (other dtypes, strided storage, mixed dtypes, big-endian files, an
+ * Chooses and runs the fast path of KL (and of Jeffreys, cross-entropy and entropy, which come
+ * from the same sums) over file-backed operands: float32/float64 stored row-major go through the
+ * vector kernels, two softmaxes of such logits (KL and Jeffreys) through the fused softmax pass. Anything else (other dtypes, strided storage, mixed dtypes, big-endian files, an
  * engine without WebAssembly SIMD) is left to the reference path in divergence/stream.ts.
  */
 import type { LazyTensor, RawElements } from '../lazy';
 import { type KlJob, type KlPartial, mergePartials, type MergedKl, pieceCount, pieceRange } from './job';
+import { EntropyPieceRunner } from './entropyPieces';
 import { KlPieceRunner } from './klPieces';
 import { SoftmaxPieceRunner } from './softmaxPieces';
 import { kernelsAvailable } from './wasm';
@@ -35,13 +36,20 @@ export interface FastKlPlan {
   readonly q: RawElements;
 }
 
-/** The fast path for KL(P‖Q) with rows of n elements, if there is one. */
-export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; total: number; chunk: number; piece?: number }): FastKlPlan | undefined {
+/** What a fast pass sums: KL's (also Jeffreys'), those plus Σp·log p, or Σp·log p of P alone. */
+export type FastSums = 'kl' | 'ce' | 'entropy';
+
+/**
+ * The fast path with rows of n elements, if there is one: for KL(P‖Q) (sums 'kl'), H(P, Q)
+ * ('ce') or H(P) ('entropy', where Q is P).
+ */
+export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; total: number; chunk: number; piece?: number }, sums: FastSums = 'kl'): FastKlPlan | undefined {
   if (!kernelsAvailable()) return undefined;
   const { n, total, chunk } = size;
   const base = { n, total, pieceElements: Math.max(chunk, size.piece ?? PIECE_ELEMENTS), chunkElements: chunk };
   const a = P.softmaxOf;
   const b = Q.softmaxOf;
+  if (sums !== 'kl') return P.raw && Q.raw && P.raw.dtype === Q.raw.dtype ? { job: { ...base, kind: sums, temperature: 1 }, p: P.raw, q: Q.raw } : undefined;
   if (a && b && a.temperature === b.temperature && a.temperature > 0 && a.source.raw && b.source.raw) {
     if (a.source.raw.dtype !== b.source.raw.dtype || n > MAX_SOFTMAX_ROW) return undefined;
     const chunkElements = Math.max(chunk, n);
@@ -64,6 +72,7 @@ export function runFastKl(plan: FastKlPlan, tick: (done: number) => void, schedu
 }
 
 export function runnerFor(job: KlJob, p: RawElements, q: RawElements): { run(piece: number): KlPartial } {
+  if (job.kind === 'entropy') return new EntropyPieceRunner(job, p);
   return job.kind === 'softmax' ? new SoftmaxPieceRunner(job, p, q) : new KlPieceRunner(job, p, q);
 }
 

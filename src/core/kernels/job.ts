@@ -3,10 +3,13 @@
  * how the returns are put back together. Pieces are whole rows when rows fit (so per-row work
  * never straddles threads) and segments of a row otherwise (one 10⁸-element distribution).
  */
-export type KlJobKind = 'kl' | 'softmax';
+export type KlJobKind = 'kl' | 'softmax' | 'ce' | 'entropy';
 
 export interface KlJob {
-  /** 'kl': the operands are the distributions; 'softmax': they are logits, softmax(x / T) each. */
+  /**
+   * 'kl': the operands are the distributions; 'softmax': they are logits, softmax(x / T) each;
+   * 'ce': as 'kl', plus Σp·log p (cross-entropy); 'entropy': one operand (given twice), Σp and Σp·log p.
+   */
   readonly kind: KlJobKind;
   /** Row length (the last axis) and elements in all. */
   readonly n: number;
@@ -31,8 +34,11 @@ export interface IndexList {
 }
 
 /** Slots per row in KlPartial.rows. */
-export const ROW_SLOTS = 6;
-/** Σp, Σq, Σp·log(p/q), Σq·log(p/q) over the regular pairs; counts of q = 0 < p and p = 0 < q. */
+export const ROW_SLOTS = 7;
+/**
+ * Σp, Σq, Σp·log(p/q), Σq·log(p/q) over the regular pairs; counts of q = 0 < p and p = 0 < q;
+ * Σp·log p over p > 0 (jobs 'ce' and 'entropy' only).
+ */
 export const enum Slot {
   SumP = 0,
   SumQ = 1,
@@ -40,6 +46,7 @@ export const enum Slot {
   QD = 3,
   Forward = 4,
   Reverse = 5,
+  PLogP = 6,
 }
 
 export interface KlPartial {
@@ -79,7 +86,7 @@ export function noteIndex(list: IndexList, index: number, limit: number): void {
 }
 
 export interface MergedKl {
-  /** Per row: the six slots, summed over pieces. */
+  /** Per row: the ROW_SLOTS slots, summed over pieces. */
   readonly rows: Float64Array;
   readonly forward: IndexList;
   readonly reverse: IndexList;

@@ -7,7 +7,9 @@
  * ## Method
  * One pass gives Σp, Σq, A = Σp·log(p/q) and B = Σq·log(p/q) for each row; then for the normalized
  * distributions KL(p̂‖q̂) = A/Σp + log(Σq/Σp) and KL(q̂‖p̂) = −B/Σq + log(Σp/Σq). The vector loop
- * sums blocks of BLOCK pairs in its lanes; block sums are added with compensation.
+ * sums blocks of BLOCK pairs in its lanes; block sums are added with compensation. A
+ * cross-entropy job ('ce') also sums p·log p over the same block while it is in cache
+ * (xlogxSums), for H(p̂) = log Σp − Σp·log p / Σp.
  */
 import { CompensatedSum } from '../numeric/sum';
 import { logRatio } from '../numeric/xlogy';
@@ -55,6 +57,8 @@ export class KlPieceRunner {
     const reverse: IndexList = { count: 0, indices: [] };
     const { kernel, size, wide, pOffset, qOffset, pv, qv } = this;
     const sums = [new CompensatedSum(), new CompensatedSum(), new CompensatedSum(), new CompensatedSum()];
+    const entropy = this.job.kind === 'ce';
+    let plogp = new CompensatedSum();
     let row = firstRow;
     let counts = [0, 0];
     const closeRow = (): void => {
@@ -62,7 +66,9 @@ export class KlPieceRunner {
       sums.forEach((s, k) => (rows[base + k] = s.value()));
       rows[base + Slot.Forward] = counts[0]!;
       rows[base + Slot.Reverse] = counts[1]!;
+      if (entropy) rows[base + Slot.PLogP] = plogp.value();
       sums.forEach((_, k) => (sums[k] = new CompensatedSum()));
+      plogp = new CompensatedSum();
       counts = [0, 0];
     };
 
@@ -83,6 +89,8 @@ export class KlPieceRunner {
           if (took > 0) {
             const lanes = kernel.sums();
             for (let k = 0; k < 4; k++) sums[k]!.add(lanes[2 * k]! + lanes[2 * k + 1]!);
+            // Every p the KL loop took is > 0 and finite, so xlogxSums needs no checks.
+            if (entropy) xlogxSums(kernel, pOffset, pv, i, i + took, wide, plogp);
           }
           i += took;
           if (took === m) continue;
@@ -99,6 +107,7 @@ export class KlPieceRunner {
             }
             sums[Slot.SumP]!.add(x);
             sums[Slot.SumQ]!.add(y);
+            if (entropy && x > 0) plogp.add(x * Math.log(x));
             if (x === 0) {
               if (y > 0) {
                 counts[1]!++;
@@ -118,6 +127,25 @@ export class KlPieceRunner {
     }
     closeRow();
     return { piece, firstRow, rows, forward, reverse };
+  }
+}
+
+/**
+ * Adds Σx·log x over elements [from, to) of a region (all of them > 0 and finite) into `into`: the
+ * vector loop where it can, Math.log for the groups of four it leaves (subnormal doubles).
+ */
+export function xlogxSums(kernel: Kernels, offset: number, view: Float32Array | Float64Array, from: number, to: number, wide: boolean, into: CompensatedSum): void {
+  const size = wide ? 8 : 4;
+  let i = from;
+  while (i < to) {
+    const took = kernel.xlogxBlock(offset + i * size, to - i, wide);
+    if (took > 0) {
+      const lanes = kernel.sums();
+      into.add(lanes[2]! + lanes[3]!);
+    }
+    i += took;
+    const stop = Math.min(i + 4, to);
+    for (; i < stop; i++) into.add(view[i]! * Math.log(view[i]!));
   }
 }
 

@@ -13,6 +13,7 @@ interface WasmMemory {
 interface KernelExports {
   readonly memory: WasmMemory;
   klBlock(p: number, q: number, n: number, wide: number, out: number): number;
+  xlogxBlock(x: number, n: number, wide: number, out: number): number;
   expBlock(x: number, n: number, wide: number, inv: number, m: number, out: number): number;
   rangeBlock(x: number, n: number, wide: number): void;
   softmaxKlBlock(xa: number, xb: number, ea: number, eb: number, n: number, wide: number, inv: number, shift: number, ia: number, ib: number): number;
@@ -88,6 +89,15 @@ export class Kernels {
   }
 
   /**
+   * The x·log x loop over values at byte offset x; returns how many it took (it stops before the
+   * first group of four holding a value that is not a finite normal double). Σx is then in
+   * sums()[0] + sums()[1] and Σx·log x in sums()[2] + sums()[3].
+   */
+  xlogxBlock(x: number, n: number, wide: boolean): number {
+    return this.exports.xlogxBlock(x, n, wide ? 1 : 0, 0);
+  }
+
+  /**
    * e[i] = exp(x[i]·inv − m) into float64 at byte offset `out`; returns how many it took (four at
    * a time; it stops at a group of four where a result would not be a normal double). Σe is then in sums()[0] + sums()[1].
    */
@@ -125,6 +135,18 @@ export class Kernels {
     (wide ? this.float64(po, p.length) : this.float32(po, p.length)).set(p);
     (wide ? this.float64(qo, q.length) : this.float32(qo, q.length)).set(q);
     const took = this.exports.klBlock(po, qo, p.length, wide ? 1 : 0, out);
+    return this.float64(out, took).slice();
+  }
+
+  /**
+   * log x as the x·log x loop computes it, for float64 or float32 values that fit the first region
+   * (tests compare it with Math.log; needs two regions: x and the logs). Stops where the loop stops.
+   */
+  logs(x: Float32Array | Float64Array): Float64Array {
+    const [xo, out] = this.offsets as [number, number];
+    const wide = x instanceof Float64Array;
+    (wide ? this.float64(xo, x.length) : this.float32(xo, x.length)).set(x);
+    const took = this.exports.xlogxBlock(xo, x.length, wide ? 1 : 0, out);
     return this.float64(out, took).slice();
   }
 
