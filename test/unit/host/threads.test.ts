@@ -92,6 +92,29 @@ describe('kernel threads', { skip: !existsSync(workerPath) && 'needs the build (
     for (let r = 0; r < 60; r++) close(plain.rows!.data[r]!, plainReference.rows!.data[r]!, 1e-12, `row ${r}`);
   });
 
+  for (const m of ['Jeffreys', 'CE', 'H'] as const) {
+    it(`${m}: two threads agree with one thread and with the reference path, value and parts`, () => {
+      // Zeros in both, so Jeffreys and the cross-entropy are infinite in some rows.
+      const p = file(`p${m}.npy`, random(40 * 5001, 15, 4999), [40, 5001]);
+      const q = file(`q${m}.npy`, random(40 * 5001, 16, 7919), [40, 5001]);
+      const run = (runtime: Runtime) => streamMeasure(m, arg('P', p), m === 'H' ? undefined : arg('Q', q), {}, runtime);
+      const two = run(threaded);
+      for (const [what, r] of [['one thread', run(small)], ['reference', run({ ...small, fastPaths: false })]] as const) {
+        for (let row = 0; row < 40; row++) close(two.rows!.data[row]!, r.rows!.data[row]!, 1e-12, `${m} row ${row} vs ${what}`);
+        for (const [name, part] of Object.entries(r.parts ?? {})) part.data.forEach((x, row) => close(two.parts![name]!.data[row]!, x, 1e-12, `${name} row ${row} vs ${what}`));
+        assert.deepEqual(two.infinite, r.infinite);
+      }
+      if (m !== 'H') assert.ok(two.infinite!.count > 0);
+    });
+  }
+
+  it('entropy: the first bad element is reported, whichever thread met it', () => {
+    const data = random(150_000, 17);
+    data[120_007] = -1;
+    const p = file('phbad.npy', data, [150_000]);
+    assert.throws(() => streamMeasure('H', arg('P', p), undefined, {}, threaded), /^KlError: H: argument P has a negative entry -1 at index 120007; probabilities must be ≥ 0$/);
+  });
+
   it('reports the first bad element in the tensor, whichever thread met it', () => {
     const data = random(150_000, 7);
     data[140_001] = -2;

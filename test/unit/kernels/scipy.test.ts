@@ -1,7 +1,7 @@
 /**
  * The fast paths on files NumPy wrote, against SciPy's values (test/fixtures/kernels/generate.py):
  * float32 with zeros (an infinite reverse direction), float64 rows spanning 1e-200 .. 1e30, and
- * the mean KL of two softmaxes of float32 logits.
+ * the mean KL of two softmaxes of float32 logits; entropy, cross-entropy and Jeffreys on the same files.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -44,6 +44,23 @@ describe('fast KL against SciPy on NumPy files', () => {
       const r = streamMeasure('KL', arg('P', file('p64.npy')), arg('Q', file('q64.npy')), {}, runtime);
       reference.p64_q64.forward_rows.forEach((want: number, i: number) => close(r.rows!.data[i]!, want, 1e-12, `row ${i}`));
       reference.p64_q64.reverse_rows.forEach((want: number, i: number) => close(r.reverse!.rows!.data[i]!, want, 1e-12, `reverse row ${i}`));
+    });
+
+    it(`float32 with zeros: H(p) and H(p, q) as scipy.stats.entropy${chunkElements ? ', small chunks and pieces' : ''}`, () => {
+      const h = streamMeasure('H', arg('P', file('p32.npy')), undefined, {}, runtime);
+      close(h.value.data[0]!, reference.p32_q32_more.H, 1e-12, 'H(p)');
+      const ce = streamMeasure('CE', arg('P', file('p32.npy')), arg('Q', file('q32.npy')), {}, runtime);
+      close(ce.value.data[0]!, reference.p32_q32_more.CE, 1e-12, 'H(p, q)');
+      close(ce.parts!['H(P)']!.data[0]!, reference.p32_q32_more.H, 1e-12, 'part H(p)');
+      close(ce.parts!['KL(P‖Q)']!.data[0]!, reference.p32_q32.forward, 1e-12, 'part KL(p‖q)');
+    });
+
+    it(`float64 rows over thirty decades: per-row H, cross-entropy and Jeffreys${chunkElements ? ', small chunks and pieces' : ''}`, () => {
+      const rows = (m: 'H' | 'CE' | 'Jeffreys') => streamMeasure(m, arg('P', file('p64.npy')), m === 'H' ? undefined : arg('Q', file('q64.npy')), {}, runtime).rows!.data;
+      for (const m of ['H', 'CE', 'Jeffreys'] as const) {
+        const got = rows(m);
+        (reference.p64_q64_more[`${m}_rows`] as number[]).forEach((want, i) => close(got[i]!, want, 1e-12, `${m} row ${i}`));
+      }
     });
 
     it(`softmax of float32 logits, reduction="mean"${chunkElements ? ', small pieces' : ''}`, () => {
