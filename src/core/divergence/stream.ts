@@ -9,13 +9,13 @@
  * and row values are compensated sums carried across chunks. Progress is reported and
  * cancellation checked after every chunk.
  *
- * KL and Jeffreys over float32/float64 files (and over two softmaxes of such logits), entropy and
- * cross-entropy over such files take the fast path of kernels/fastKl.ts instead: one pass, vector
+ * KL and Jeffreys over float32/float64 files (and over two softmaxes of such logits), entropy,
+ * cross-entropy and Jensen–Shannon over such files take the fast path of kernels/fastKl.ts instead: one pass, vector
  * kernels, pieces spread over threads by the host. The loops here stay as the reference that the
  * fast paths are tested against.
  */
 import { KlError, type Span } from '../errors';
-import { type FastSums, planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
+import { type FastKlPlan, type FastSums, jsPass, planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
 import { type IndexList, type MergedKl, ROW_SLOTS, Slot } from '../kernels/job';
 import type { LazyTensor } from '../lazy';
 import { logRatio } from '../numeric/xlogy';
@@ -216,6 +216,9 @@ function fromFastPass(
       case 'CE':
         [r0[r], r1![r], r2![r]] = [entropy + forward, entropy, forward];
         break;
+      case 'JS':
+        // Only the row sums come from this pass; jsTerms fills the rows.
+        break;
       default:
         r0[r] = entropy;
     }
@@ -227,6 +230,25 @@ function fromFastPass(
   if (o.measure === 'Jeffreys') list(o.violations, mergeIndices(merged.forward, merged.reverse));
   else if (o.measure === 'KL' || o.measure === 'CE') list(o.violations, merged.forward);
   if (o.measure === 'KL') list(o.reverseViolations, merged.reverse);
+}
+
+/**
+ * JS's second fast pass, once the first gave the row sums (in `states`): per row
+ * ½KL(p̂‖m̂) + ½KL(q̂‖m̂) into results[0] and the two KLs into results[1], results[2].
+ */
+function jsTerms(plan: FastKlPlan, o: { normalize: boolean; states: readonly OperandState[]; results: readonly Float64Array[]; tick: (done: number) => void; scheduler: PieceScheduler | undefined }): boolean {
+  const [sp, sq] = o.states.map((st) => st.sums) as [Float64Array, Float64Array];
+  const scales = new Float64Array(2 * sp.length);
+  for (let r = 0; r < sp.length; r++) [scales[2 * r], scales[2 * r + 1]] = o.normalize ? [1 / sp[r]!, 1 / sq[r]!] : [1, 1];
+  const merged = runFastKl(jsPass(plan, scales), o.tick, o.scheduler, MAX_LISTED_INDICES);
+  if (merged.bad || merged.fallback) return false;
+  const [main, toP, toQ] = o.results as [Float64Array, Float64Array, Float64Array];
+  for (let r = 0; r < main.length; r++) {
+    const a = merged.rows[r * ROW_SLOTS + Slot.PD]!;
+    const b = merged.rows[r * ROW_SLOTS + Slot.QD]!;
+    [main[r], toP[r], toQ[r]] = [0.5 * a + 0.5 * b, a, b];
+  }
+  return true;
 }
 
 /** Two increasing index lists as one (Jeffreys is infinite where either direction is). */
@@ -245,6 +267,7 @@ function fastSums(measure: StreamMeasure, twoOperands: boolean): FastSums | unde
   if (measure === 'H') return twoOperands ? undefined : 'entropy';
   if (!twoOperands) return undefined;
   if (measure === 'KL' || measure === 'Jeffreys') return 'kl';
+  if (measure === 'JS') return 'sums';
   return measure === 'CE' ? 'ce' : undefined;
 }
 
@@ -293,9 +316,14 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
 
   const sumsOf = runtime.fastPaths === false ? undefined : fastSums(measure, Q !== undefined);
   const fast = sumsOf ? planFastKl(P.lazy, (Q ?? P).lazy, { n, total, chunk, ...(runtime.pieceElements ? { piece: runtime.pieceElements } : {}) }, sumsOf) : undefined;
-  const merged = fast ? runFastKl(fast, tick, runtime.scheduler, MAX_LISTED_INDICES) : undefined;
+  // JS reads the files twice (the sums, then the terms): each pass reports half the progress.
+  const passes = measure === 'JS' ? 2 : 1;
+  const merged = fast ? runFastKl(fast, (done) => tick(Math.floor(done / passes)), runtime.scheduler, MAX_LISTED_INDICES) : undefined;
   if (merged && !merged.fallback) {
     fromFastPass(merged, { measure, P, Q, shape, normalize, states, results, violations, reverseViolations });
+    if (measure === 'JS' && !jsTerms(fast!, { normalize, states, results, tick: (done) => tick(Math.floor((total + done) / 2)), scheduler: runtime.scheduler })) {
+      throw new KlError('evaluation', `JS: ${P.text} or ${Q!.text} changed while it was read`, options.span);
+    }
   } else if (n <= chunk) {
     const rowsPerChunk = Math.max(1, Math.floor(chunk / n));
     const bufP = new Float64Array(rowsPerChunk * n);

@@ -7,6 +7,7 @@
 import type { LazyTensor, RawElements } from '../lazy';
 import { type KlJob, type KlPartial, mergePartials, type MergedKl, pieceCount, pieceRange } from './job';
 import { EntropyPieceRunner } from './entropyPieces';
+import { JsPieceRunner } from './jsPieces';
 import { KlPieceRunner } from './klPieces';
 import { SoftmaxPieceRunner } from './softmaxPieces';
 import { kernelsAvailable } from './wasm';
@@ -36,8 +37,11 @@ export interface FastKlPlan {
   readonly q: RawElements;
 }
 
-/** What a fast pass sums: KL's (also Jeffreys'), those plus Σp·log p, or Σp·log p of P alone. */
-export type FastSums = 'kl' | 'ce' | 'entropy';
+/**
+ * What a fast pass sums: KL's (also Jeffreys'), those plus Σp·log p, Σp·log p of P alone, or the
+ * row sums that JS's second pass (jsPass) needs.
+ */
+export type FastSums = 'kl' | 'ce' | 'entropy' | 'sums';
 
 /**
  * The fast path with rows of n elements, if there is one: for KL(P‖Q) (sums 'kl'), H(P, Q)
@@ -59,6 +63,11 @@ export function planFastKl(P: LazyTensor, Q: LazyTensor, size: { n: number; tota
   return { job: { ...base, kind: 'kl', temperature: 1 }, p: P.raw, q: Q.raw };
 }
 
+/** JS's second pass over the operands of a 'sums' plan, with per row the factors 1/Σp, 1/Σq (or 1). */
+export function jsPass(plan: FastKlPlan, scales: Float64Array): FastKlPlan {
+  return { ...plan, job: { ...plan.job, kind: 'js', scales } };
+}
+
 /** Runs a job's pieces on the threads the scheduler offers (or here) and merges them. */
 export function runFastKl(plan: FastKlPlan, tick: (done: number) => void, scheduler: PieceScheduler | undefined, listLimit: number): MergedKl {
   const { job } = plan;
@@ -73,6 +82,7 @@ export function runFastKl(plan: FastKlPlan, tick: (done: number) => void, schedu
 
 export function runnerFor(job: KlJob, p: RawElements, q: RawElements): { run(piece: number): KlPartial } {
   if (job.kind === 'entropy') return new EntropyPieceRunner(job, p);
+  if (job.kind === 'sums' || job.kind === 'js') return new JsPieceRunner(job, p, q);
   return job.kind === 'softmax' ? new SoftmaxPieceRunner(job, p, q) : new KlPieceRunner(job, p, q);
 }
 

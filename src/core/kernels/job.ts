@@ -3,12 +3,13 @@
  * how the returns are put back together. Pieces are whole rows when rows fit (so per-row work
  * never straddles threads) and segments of a row otherwise (one 10⁸-element distribution).
  */
-export type KlJobKind = 'kl' | 'softmax' | 'ce' | 'entropy';
+export type KlJobKind = 'kl' | 'softmax' | 'ce' | 'entropy' | 'sums' | 'js';
 
 export interface KlJob {
   /**
    * 'kl': the operands are the distributions; 'softmax': they are logits, softmax(x / T) each;
-   * 'ce': as 'kl', plus Σp·log p (cross-entropy); 'entropy': one operand (given twice), Σp and Σp·log p.
+   * 'ce': as 'kl', plus Σp·log p (cross-entropy); 'entropy': one operand (given twice), Σp and Σp·log p;
+   * 'sums' then 'js': the two passes of Jensen–Shannon, Σp and Σq, then KL(P‖M) and KL(Q‖M).
    */
   readonly kind: KlJobKind;
   /** Row length (the last axis) and elements in all. */
@@ -18,6 +19,8 @@ export interface KlJob {
   readonly pieceElements: number;
   readonly chunkElements: number;
   readonly temperature: number;
+  /** 'js': per row, the factors that normalize p and q (1/Σp, 1/Σq, or 1 and 1). */
+  readonly scales?: Float64Array;
 }
 
 /** The first element that is not a probability, in whole-tensor order. */
@@ -37,7 +40,8 @@ export interface IndexList {
 export const ROW_SLOTS = 7;
 /**
  * Σp, Σq, Σp·log(p/q), Σq·log(p/q) over the regular pairs; counts of q = 0 < p and p = 0 < q;
- * Σp·log p over p > 0 (jobs 'ce' and 'entropy' only).
+ * Σp·log p over p > 0 (jobs 'ce' and 'entropy' only). A 'js' job puts Σa·log(a/m) and Σb·log(b/m)
+ * (a = p̂, b = q̂, m = (a + b)/2) in PD and QD.
  */
 export const enum Slot {
   SumP = 0,

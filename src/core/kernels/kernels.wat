@@ -1,6 +1,6 @@
 ;; The vector kernels of the fast paths, in float64x2 lanes: klBlock for KL of stored
-;; distributions; xlogxBlock for entropy and cross-entropy (Σ x·log x); rangeBlock, expBlock and
-;; softmaxKlBlock for KL of two softmaxes of logits.
+;; distributions; xlogxBlock for entropy and cross-entropy (Σ x·log x); sumBlock and jsBlock for
+;; Jensen–Shannon; rangeBlock, expBlock and softmaxKlBlock for KL of two softmaxes of logits.
 ;;
 ;; klBlock: over a block of (p, q) pairs it sums p, q, p·log(p/q) and q·log(p/q), with a
 ;; polynomial log accurate to under 1 ulp. log follows fdlibm's e_log.c (Sun Microsystems, 1993):
@@ -302,6 +302,171 @@
         (br $next)))
     (v128.store (i32.const 0) (local.get $sx))
     (v128.store (i32.const 16) (local.get $a))
+    (local.get $i))
+
+  ;; sumBlock: Σx over a block of values (float64 when $wide is 1, float32 otherwise), four a turn,
+  ;; while they are probabilities (0 ≤ x < +∞; NaN fails). Returns the index of the first group of
+  ;; four holding another value (the caller names it), n rounded down to a multiple of 4 otherwise;
+  ;; Σx is stored at bytes 0..15 (two lanes). The first pass of JS: the sums that normalize.
+  (func (export "sumBlock") (param $x i32) (param $n i32) (param $wide i32) (result i32)
+    (local $i i32) (local $end i32) (local $step i32) (local $v v128) (local $v2 v128) (local $sum v128)
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (local.set $step (select (i32.const 32) (i32.const 16) (local.get $wide)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (if (local.get $wide)
+          (then
+            (local.set $v (v128.load (local.get $x)))
+            (local.set $v2 (v128.load offset=16 (local.get $x))))
+          (else
+            (local.set $v2 (v128.load (local.get $x)))
+            (local.set $v (f64x2.promote_low_f32x4 (local.get $v2)))
+            (local.set $v2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v2) (local.get $v2))))))
+        (br_if $done
+          (i32.eqz
+            (i64x2.all_true
+              (v128.and
+                (v128.and (f64x2.ge (local.get $v) (v128.const f64x2 0 0)) (f64x2.lt (local.get $v) (v128.const f64x2 inf inf)))
+                (v128.and (f64x2.ge (local.get $v2) (v128.const f64x2 0 0)) (f64x2.lt (local.get $v2) (v128.const f64x2 inf inf)))))))
+        (local.set $sum (f64x2.add (local.get $sum) (f64x2.add (local.get $v) (local.get $v2))))
+        (local.set $x (i32.add (local.get $x) (local.get $step)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next)))
+    (v128.store (i32.const 0) (local.get $sum))
+    (local.get $i))
+
+  ;; jsBlock: the second pass of JS. For pairs (p, q) (float64 when $wide is 1, float32 otherwise)
+  ;; with a = p·ia, b = q·ib (ia = 1/Σp, ib = 1/Σq, or 1) and m = (a + b)/2 it sums a·log(a/m) and
+  ;; b·log(b/m) (KL(P‖M) and KL(Q‖M) before the ½), two pairs a turn: the two logs in flight are
+  ;; log(a/m) for both pairs and log(b/m) for both, with klBlock's log. Only pairs where a/m and b/m
+  ;; are finite normal doubles are taken (so a, b > 0); the first pair of two holding another stops
+  ;; the loop and its index is returned (the caller applies 0·log 0 = 0 there). The sums are stored
+  ;; at bytes 0..15 and 16..31 (two lanes each).
+  (func (export "jsBlock") (param $p i32) (param $q i32) (param $n i32) (param $wide i32) (param $ia f64) (param $ib f64) (result i32)
+    (local $i i32) (local $end i32) (local $step i32)
+    (local $k v128) (local $f v128) (local $s v128) (local $z v128) (local $w v128)
+    (local $rr v128) (local $hfsq v128) (local $kf v128)
+    (local $k2 v128) (local $f2 v128) (local $s2 v128) (local $z2 v128) (local $w2 v128)
+    (local $rr2 v128) (local $hfsq2 v128) (local $kf2 v128)
+    (local $va v128) (local $vb v128) (local $m v128)
+    (local $r v128) (local $d v128) (local $r2 v128) (local $d2 v128) (local $sa v128) (local $sb v128)
+    (local.set $end (i32.and (local.get $n) (i32.const -2)))
+    (local.set $step (select (i32.const 16) (i32.const 8) (local.get $wide)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (if (local.get $wide)
+          (then
+            (local.set $va (v128.load (local.get $p)))
+            (local.set $vb (v128.load (local.get $q))))
+          (else
+            (local.set $va (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))))
+            (local.set $vb (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $q))))))
+        (local.set $va (f64x2.mul (local.get $va) (f64x2.splat (local.get $ia))))
+        (local.set $vb (f64x2.mul (local.get $vb) (f64x2.splat (local.get $ib))))
+        (local.set $m (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.add (local.get $va) (local.get $vb))))
+        (local.set $r (f64x2.div (local.get $va) (local.get $m)))
+        (local.set $r2 (f64x2.div (local.get $vb) (local.get $m)))
+        ;; a/m and b/m finite and normal (NaN, 0 and negatives fail), for both pairs
+        (br_if $done
+          (i32.eqz
+            (i64x2.all_true
+              (v128.and
+                (v128.and
+                  (f64x2.ge (local.get $r) (f64x2.splat (global.get $MIN_NORMAL)))
+                  (f64x2.lt (local.get $r) (v128.const f64x2 inf inf)))
+                (v128.and
+                  (f64x2.ge (local.get $r2) (f64x2.splat (global.get $MIN_NORMAL)))
+                  (f64x2.lt (local.get $r2) (v128.const f64x2 inf inf)))))))
+        ;; d = log(a/m) (fdlibm, as in klBlock)
+        ;; k = (bits − bits(√2/2)) >> 52, m = bits − k << 52
+        (local.set $k
+          (i64x2.shr_s (i64x2.sub (local.get $r) (v128.const i64x2 0x3fe6a09e667f3bcd 0x3fe6a09e667f3bcd)) (i32.const 52)))
+        (local.set $f
+          (f64x2.sub
+            (i64x2.sub (local.get $r) (i64x2.shl (local.get $k) (i32.const 52)))
+            (v128.const f64x2 1 1)))
+        (local.set $s (f64x2.div (local.get $f) (f64x2.add (v128.const f64x2 2 2) (local.get $f))))
+        (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+        (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+        ;; R = z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7))) + w·(Lg2 + w·(Lg4 + w·Lg6))
+        (local.set $rr
+          (f64x2.add
+            (f64x2.mul (local.get $z)
+              (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01)
+                (f64x2.mul (local.get $w)
+                  (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01)
+                    (f64x2.mul (local.get $w)
+                      (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01)
+                        (f64x2.mul (local.get $w) (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01))))))))
+            (f64x2.mul (local.get $w)
+              (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01)
+                (f64x2.mul (local.get $w)
+                  (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01)
+                    (f64x2.mul (local.get $w) (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01))))))))
+        (local.set $hfsq (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f) (local.get $f))))
+        ;; k fits in 32 bits: take the low half of each i64 lane and convert.
+        (local.set $kf
+          (f64x2.convert_low_i32x4_s
+            (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k) (local.get $k))))
+        ;; k·ln2_hi − ((hfsq − (s·(hfsq + R) + k·ln2_lo)) − f)
+        (local.set $d
+          (f64x2.sub
+            (f64x2.mul (local.get $kf) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+            (f64x2.sub
+              (f64x2.sub
+                (local.get $hfsq)
+                (f64x2.add
+                  (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $rr)))
+                  (f64x2.mul (local.get $kf) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+              (local.get $f))))
+        ;; d2 = log(b/m): the same code (V8 does not inline wasm calls)
+        (local.set $k2
+          (i64x2.shr_s (i64x2.sub (local.get $r2) (v128.const i64x2 0x3fe6a09e667f3bcd 0x3fe6a09e667f3bcd)) (i32.const 52)))
+        (local.set $f2
+          (f64x2.sub
+            (i64x2.sub (local.get $r2) (i64x2.shl (local.get $k2) (i32.const 52)))
+            (v128.const f64x2 1 1)))
+        (local.set $s2 (f64x2.div (local.get $f2) (f64x2.add (v128.const f64x2 2 2) (local.get $f2))))
+        (local.set $z2 (f64x2.mul (local.get $s2) (local.get $s2)))
+        (local.set $w2 (f64x2.mul (local.get $z2) (local.get $z2)))
+        (local.set $rr2
+          (f64x2.add
+            (f64x2.mul (local.get $z2)
+              (f64x2.add (v128.const f64x2 6.666666666666735130e-01 6.666666666666735130e-01)
+                (f64x2.mul (local.get $w2)
+                  (f64x2.add (v128.const f64x2 2.857142874366239149e-01 2.857142874366239149e-01)
+                    (f64x2.mul (local.get $w2)
+                      (f64x2.add (v128.const f64x2 1.818357216161805012e-01 1.818357216161805012e-01)
+                        (f64x2.mul (local.get $w2) (v128.const f64x2 1.479819860511658591e-01 1.479819860511658591e-01))))))))
+            (f64x2.mul (local.get $w2)
+              (f64x2.add (v128.const f64x2 3.999999999940941908e-01 3.999999999940941908e-01)
+                (f64x2.mul (local.get $w2)
+                  (f64x2.add (v128.const f64x2 2.222219843214978396e-01 2.222219843214978396e-01)
+                    (f64x2.mul (local.get $w2) (v128.const f64x2 1.531383769920937332e-01 1.531383769920937332e-01))))))))
+        (local.set $hfsq2 (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $f2) (local.get $f2))))
+        (local.set $kf2
+          (f64x2.convert_low_i32x4_s
+            (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11 (local.get $k2) (local.get $k2))))
+        (local.set $d2
+          (f64x2.sub
+            (f64x2.mul (local.get $kf2) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+            (f64x2.sub
+              (f64x2.sub
+                (local.get $hfsq2)
+                (f64x2.add
+                  (f64x2.mul (local.get $s2) (f64x2.add (local.get $hfsq2) (local.get $rr2)))
+                  (f64x2.mul (local.get $kf2) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+              (local.get $f2))))
+        (local.set $sa (f64x2.add (local.get $sa) (f64x2.mul (local.get $va) (local.get $d))))
+        (local.set $sb (f64x2.add (local.get $sb) (f64x2.mul (local.get $vb) (local.get $d2))))
+        (local.set $p (i32.add (local.get $p) (local.get $step)))
+        (local.set $q (i32.add (local.get $q) (local.get $step)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $next)))
+    (v128.store (i32.const 0) (local.get $sa))
+    (v128.store (i32.const 16) (local.get $sb))
     (local.get $i))
 
   ;; expBlock: e[i] = exp(x[i]·inv − m) for the logits of a softmax row (float64 when $wide is 1,

@@ -14,6 +14,8 @@ interface KernelExports {
   readonly memory: WasmMemory;
   klBlock(p: number, q: number, n: number, wide: number, out: number): number;
   xlogxBlock(x: number, n: number, wide: number, out: number): number;
+  sumBlock(x: number, n: number, wide: number): number;
+  jsBlock(p: number, q: number, n: number, wide: number, ia: number, ib: number): number;
   expBlock(x: number, n: number, wide: number, inv: number, m: number, out: number): number;
   rangeBlock(x: number, n: number, wide: number): void;
   softmaxKlBlock(xa: number, xb: number, ea: number, eb: number, n: number, wide: number, inv: number, shift: number, ia: number, ib: number): number;
@@ -95,6 +97,23 @@ export class Kernels {
    */
   xlogxBlock(x: number, n: number, wide: boolean): number {
     return this.exports.xlogxBlock(x, n, wide ? 1 : 0, 0);
+  }
+
+  /**
+   * Σx over values at byte offset x while they are probabilities (0 ≤ x < +∞); returns how many it
+   * took (four at a time). Σx is then in sums()[0] + sums()[1].
+   */
+  sumBlock(x: number, n: number, wide: boolean): number {
+    return this.exports.sumBlock(x, n, wide ? 1 : 0);
+  }
+
+  /**
+   * The JS loop over pairs at byte offsets p, q scaled by ia, ib: Σa·log(a/m) in sums()[0] +
+   * sums()[1] and Σb·log(b/m) in sums()[2] + sums()[3], m = (a + b)/2; returns how many pairs it
+   * took (two at a time; it stops where a/m or b/m is not a finite normal double).
+   */
+  jsBlock(p: number, q: number, n: number, wide: boolean, ia: number, ib: number): number {
+    return this.exports.jsBlock(p, q, n, wide ? 1 : 0, ia, ib);
   }
 
   /**

@@ -92,7 +92,7 @@ describe('kernel threads', { skip: !existsSync(workerPath) && 'needs the build (
     for (let r = 0; r < 60; r++) close(plain.rows!.data[r]!, plainReference.rows!.data[r]!, 1e-12, `row ${r}`);
   });
 
-  for (const m of ['Jeffreys', 'CE', 'H'] as const) {
+  for (const m of ['Jeffreys', 'CE', 'H', 'JS'] as const) {
     it(`${m}: two threads agree with one thread and with the reference path, value and parts`, () => {
       // Zeros in both, so Jeffreys and the cross-entropy are infinite in some rows.
       const p = file(`p${m}.npy`, random(40 * 5001, 15, 4999), [40, 5001]);
@@ -104,7 +104,7 @@ describe('kernel threads', { skip: !existsSync(workerPath) && 'needs the build (
         for (const [name, part] of Object.entries(r.parts ?? {})) part.data.forEach((x, row) => close(two.parts![name]!.data[row]!, x, 1e-12, `${name} row ${row} vs ${what}`));
         assert.deepEqual(two.infinite, r.infinite);
       }
-      if (m !== 'H') assert.ok(two.infinite!.count > 0);
+      if (m === 'Jeffreys' || m === 'CE') assert.ok(two.infinite!.count > 0);
     });
   }
 
@@ -144,6 +144,21 @@ describe('kernel threads', { skip: !existsSync(workerPath) && 'needs the build (
     let calls = 0;
     assert.throws(
       () => kl(p, q, { ...threaded, isCancelled: () => ++calls > 1 }),
+      (e: unknown) => e instanceof KlError && e.kind === 'cancelled',
+    );
+  });
+
+  it('JS reads twice: progress rises to the total over both passes, and cancelling stops it', () => {
+    const p = file('pjs.npy', random(100_000, 18), [100_000]);
+    const q = file('qjs.npy', random(100_000, 19), [100_000]);
+    const seen: number[] = [];
+    streamMeasure('JS', arg('P', p), arg('Q', q), {}, { ...threaded, progress: (done, total) => seen.push(done / total) });
+    assert.ok(seen.every((x, i) => x >= 0 && x <= 1 && (i === 0 || x >= seen[i - 1]!)), `progress ${seen.join(', ')}`);
+    assert.ok(seen.some((x) => x > 0 && x <= 0.5) && seen.some((x) => x > 0.5));
+    assert.equal(seen.at(-1), 1);
+    let calls = 0;
+    assert.throws(
+      () => streamMeasure('JS', arg('P', p), arg('Q', q), {}, { ...threaded, isCancelled: () => ++calls > 3 }),
       (e: unknown) => e instanceof KlError && e.kind === 'cancelled',
     );
   });

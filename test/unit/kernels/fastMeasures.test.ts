@@ -1,5 +1,5 @@
 /**
- * The fast paths of Jeffreys, cross-entropy and entropy against the reference path of
+ * The fast paths of Jeffreys, cross-entropy, entropy and Jensen–Shannon against the reference path of
  * divergence/stream.ts: the same values, row values, parts, warnings, infinite indices and error
  * messages, on float32 and float64 .npy bytes read through the real reader, at chunk and piece
  * sizes that cut rows anywhere.
@@ -18,8 +18,8 @@ import { memorySource } from '../../../src/io/source';
 import { npyBytes } from '../../helpers/io';
 
 type Floats = Float32Array | Float64Array;
-type Measure = Extract<StreamMeasure, 'Jeffreys' | 'CE' | 'H'>;
-const MEASURES: readonly Measure[] = ['Jeffreys', 'CE', 'H'];
+type Measure = Extract<StreamMeasure, 'Jeffreys' | 'CE' | 'H' | 'JS'>;
+const MEASURES: readonly Measure[] = ['Jeffreys', 'CE', 'H', 'JS'];
 
 /** The array as an .npy file read back by the real reader, as load() sees a large file. */
 function npyLazy(data: Floats, shape: readonly number[], label: string): LazyTensor {

@@ -1,7 +1,7 @@
 /**
  * The fast paths on files NumPy wrote, against SciPy's values (test/fixtures/kernels/generate.py):
  * float32 with zeros (an infinite reverse direction), float64 rows spanning 1e-200 .. 1e30, and
- * the mean KL of two softmaxes of float32 logits; entropy, cross-entropy and Jeffreys on the same files.
+ * the mean KL of two softmaxes of float32 logits; entropy, cross-entropy, Jeffreys and JS on the same files.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -61,6 +61,13 @@ describe('fast KL against SciPy on NumPy files', () => {
         const got = rows(m);
         (reference.p64_q64_more[`${m}_rows`] as number[]).forEach((want, i) => close(got[i]!, want, 1e-12, `${m} row ${i}`));
       }
+    });
+
+    it(`Jensen–Shannon as scipy.spatial.distance.jensenshannon squared${chunkElements ? ', small chunks and pieces' : ''}`, () => {
+      const js32 = streamMeasure('JS', arg('P', file('p32.npy')), arg('Q', file('q32.npy')), {}, runtime);
+      close(js32.value.data[0]!, reference.p32_q32_more.JS, 1e-12, 'JS float32');
+      const js64 = streamMeasure('JS', arg('P', file('p64.npy')), arg('Q', file('q64.npy')), {}, runtime);
+      (reference.p64_q64_more.JS_rows as number[]).forEach((want, i) => close(js64.rows!.data[i]!, want, 1e-12, `JS row ${i}`));
     });
 
     it(`softmax of float32 logits, reduction="mean"${chunkElements ? ', small pieces' : ''}`, () => {

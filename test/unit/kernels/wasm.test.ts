@@ -191,3 +191,52 @@ describe('the x·log x loop', () => {
     });
   }
 });
+
+describe('the Jensen–Shannon loops', () => {
+  const put = (k: number, x: Float64Array): number => {
+    kernels.float64(kernels.offsets[k]!, x.length).set(x);
+    return kernels.offsets[k]!;
+  };
+
+  it('jsBlock sums a·log(a/m) and b·log(b/m) as Math.log does, to a few ulp of the sums', () => {
+    const rand = seeded(8);
+    const n = 4096;
+    const p = Float64Array.from({ length: n }, () => randomDouble(rand, -60, 10));
+    const q = Float64Array.from({ length: n }, () => randomDouble(rand, -60, 10));
+    const [ia, ib] = [1 / 3, 1 / 7];
+    assert.equal(kernels.jsBlock(put(0, p), put(1, q), n, true, ia, ib), n);
+    const [a0, a1, b0, b1] = kernels.sums();
+    let wantA = 0;
+    let wantB = 0;
+    let scale = 0;
+    for (let i = 0; i < n; i++) {
+      const a = p[i]! * ia;
+      const b = q[i]! * ib;
+      const m = 0.5 * (a + b);
+      wantA += a * Math.log(a / m);
+      wantB += b * Math.log(b / m);
+      scale += Math.abs(a * Math.log(a / m)) + Math.abs(b * Math.log(b / m));
+    }
+    // Each term within 1 ulp; the sums' own rounding is bounded by n·ε·Σ|terms|.
+    assert.ok(Math.abs(a0! + a1! - wantA) <= 4 * n * 2 ** -53 * scale, `${a0! + a1!} vs ${wantA}`);
+    assert.ok(Math.abs(b0! + b1! - wantB) <= 4 * n * 2 ** -53 * scale, `${b0! + b1!} vs ${wantB}`);
+  });
+
+  it('jsBlock stops at the pair holding a zero, and float32 pairs agree with float64 ones', () => {
+    const p = Float64Array.of(0.25, 0.5, 0.125, 0, 1, 2);
+    const q = Float64Array.of(0.5, 0.25, 1, 1, 2, 1);
+    assert.equal(kernels.jsBlock(put(0, p), put(1, q), p.length, true, 1, 1), 2);
+    const sums64 = Array.from(kernels.sums().subarray(0, 4));
+    kernels.float32(kernels.offsets[0]!, 2).set(p.subarray(0, 2));
+    kernels.float32(kernels.offsets[1]!, 2).set(q.subarray(0, 2));
+    assert.equal(kernels.jsBlock(kernels.offsets[0]!, kernels.offsets[1]!, 2, false, 1, 1), 2);
+    assert.deepEqual(Array.from(kernels.sums().subarray(0, 4)), sums64);
+  });
+
+  it('sumBlock adds zeros and stops at the group holding NaN, a negative value or +∞', () => {
+    assert.equal(kernels.sumBlock(put(0, Float64Array.of(0, 1, 2, 3, 0.5, 0, 0, 4.5, 7)), 9, true), 8);
+    const [s0, s1] = kernels.sums();
+    assert.equal(s0! + s1!, 11);
+    for (const x of [NaN, -1, Infinity]) assert.equal(kernels.sumBlock(put(0, Float64Array.of(1, 2, 3, 4, 5, x, 6, 7)), 8, true), 4);
+  });
+});
