@@ -2,6 +2,8 @@
 
 usage: reference.py kl P.npy Q.npy          -> {"forward": KL(p||q), "reverse": KL(q||p)} in nats
        reference.py softmax A.npy B.npy     -> {"mean": mean over rows of KL(softmax(a)||softmax(b))}
+       reference.py js P.npy Q.npy          -> {"value": JS(p, q)} in nats
+       reference.py ce P.npy Q.npy          -> {"value": H(p, q) = -sum p log q} in nats
 Inputs are promoted to float64 and read in slices (memory-mapped), and partial sums are added
 with math.fsum, so the reference is accurate to ~1e-15 relative.
 """
@@ -29,6 +31,40 @@ def kl(p_path, q_path):
     return {'forward': math.fsum(fwd), 'reverse': math.fsum(rev)}
 
 
+def sums(p, q):
+    sp = math.fsum(float(np.sum(p[i:i + STEP], dtype=np.float64)) for i in range(0, p.size, STEP))
+    sq = math.fsum(float(np.sum(q[i:i + STEP], dtype=np.float64)) for i in range(0, q.size, STEP))
+    return sp, sq
+
+
+def js(p_path, q_path):
+    p = np.load(p_path, mmap_mode='r')
+    q = np.load(q_path, mmap_mode='r')
+    sp, sq = sums(p, q)
+    terms = []
+    for i in range(0, p.size, STEP):
+        a = p[i:i + STEP].astype(np.float64) / sp
+        b = q[i:i + STEP].astype(np.float64) / sq
+        m = (a + b) / 2
+        with np.errstate(divide='ignore', invalid='ignore'):
+            t = np.where(a > 0, a * np.log(a / m), 0.0) + np.where(b > 0, b * np.log(b / m), 0.0)
+        terms.append(float(np.sum(t)))
+    return {'value': math.fsum(terms) / 2}
+
+
+def cross_entropy(p_path, q_path):
+    p = np.load(p_path, mmap_mode='r')
+    q = np.load(q_path, mmap_mode='r')
+    sp, sq = sums(p, q)
+    terms = []
+    for i in range(0, p.size, STEP):
+        a = p[i:i + STEP].astype(np.float64) / sp
+        b = q[i:i + STEP].astype(np.float64) / sq
+        with np.errstate(divide='ignore'):
+            terms.append(float(np.sum(np.where(a > 0, -a * np.log(b), 0.0))))
+    return {'value': math.fsum(terms)}
+
+
 def softmax_kl(a_path, b_path):
     a = np.load(a_path, mmap_mode='r')
     b = np.load(b_path, mmap_mode='r')
@@ -44,4 +80,5 @@ def softmax_kl(a_path, b_path):
 
 if __name__ == '__main__':
     kind, first, second = sys.argv[1:4]
-    print(json.dumps(kl(first, second) if kind == 'kl' else softmax_kl(first, second)))
+    run = {'kl': kl, 'softmax': softmax_kl, 'js': js, 'ce': cross_entropy}[kind]
+    print(json.dumps(run(first, second)))

@@ -95,6 +95,29 @@ const workloads = [
       { rssMiB: 150 },
     ],
   },
+  // Informative rows (no target): the other divergences' fast paths on the same files.
+  {
+    id: 'js',
+    title: 'JS(a, b), the same 1e8-element float32 files',
+    files: ['big_p.npy', 'big_q.npy'],
+    skip: quick,
+    contenders: [
+      { name: 'KL Lens', ...kl('JS(load("big_p.npy"), load("big_q.npy"))') },
+      ...(scipy ? [{ name: 'SciPy', ...anchor('scipy_js.py', 'big_p.npy', 'big_q.npy') }] : []),
+    ],
+    targets: [],
+  },
+  {
+    id: 'ce',
+    title: 'H(a, b) (cross-entropy), the same 1e8-element float32 files',
+    files: ['big_p.npy', 'big_q.npy'],
+    skip: quick,
+    contenders: [
+      { name: 'KL Lens', ...kl('H(load("big_p.npy"), load("big_q.npy"))') },
+      ...(scipy ? [{ name: 'SciPy', ...anchor('scipy_ce.py', 'big_p.npy', 'big_q.npy') }] : []),
+    ],
+    targets: [],
+  },
   {
     id: 'softmax',
     title: 'KL(softmax(a) ‖ softmax(b), reduction="mean"), two [512, 50257] float32 logits',
@@ -112,7 +135,7 @@ const workloads = [
     targets: [],
   },
 ].filter((w) => !w.skip);
-if (quick) notes.push('BENCH_QUICK=1: the 1e8-element workload was skipped.');
+if (quick) notes.push('BENCH_QUICK=1: the 1e8-element workloads were skipped.');
 
 const results = [];
 for (const w of workloads) {
@@ -143,14 +166,22 @@ function reference(kind, a, b) {
 }
 if (numpy) {
   const checks = [
-    ...(quick ? [] : [{ what: 'KL, 1e8 float32', program: 'KL(load("big_p.npy") || load("big_q.npy"))', ref: () => reference('kl', 'big_p.npy', 'big_q.npy'), tol: 1e-6 }]),
+    ...(quick
+      ? []
+      : [
+          { what: 'KL, 1e8 float32', program: 'KL(load("big_p.npy") || load("big_q.npy"))', ref: () => reference('kl', 'big_p.npy', 'big_q.npy'), tol: 1e-6 },
+          { what: 'JS, 1e8 float32', program: 'JS(load("big_p.npy"), load("big_q.npy"))', ref: () => reference('js', 'big_p.npy', 'big_q.npy'), tol: 1e-6 },
+          { what: 'cross-entropy, 1e8 float32', program: 'H(load("big_p.npy"), load("big_q.npy"))', ref: () => reference('ce', 'big_p.npy', 'big_q.npy'), tol: 1e-6 },
+        ]),
     { what: 'KL, 2e7 float64', program: 'KL(load("f64_p.npy") || load("f64_q.npy"))', ref: () => reference('kl', 'f64_p.npy', 'f64_q.npy'), tol: 1e-12 },
+    { what: 'JS, 2e7 float64', program: 'JS(load("f64_p.npy"), load("f64_q.npy"))', ref: () => reference('js', 'f64_p.npy', 'f64_q.npy'), tol: 1e-12 },
+    { what: 'cross-entropy, 2e7 float64', program: 'H(load("f64_p.npy"), load("f64_q.npy"))', ref: () => reference('ce', 'f64_p.npy', 'f64_q.npy'), tol: 1e-12 },
     { what: 'softmax KL (mean), float32 logits', program: 'KL(softmax(load("logits_a.npy")) || softmax(load("logits_b.npy")), reduction="mean")', ref: () => reference('softmax', 'logits_a.npy', 'logits_b.npy'), tol: 1e-6 },
   ];
   for (const c of checks) {
     const ours = klLensValue(c.program);
     const ref = c.ref();
-    const pairs = ref.mean !== undefined ? [['value', ours.value, ref.mean]] : [['value', ours.value, ref.forward], ['reverse', ours.reverse, ref.reverse]];
+    const pairs = ref.mean !== undefined ? [['value', ours.value, ref.mean]] : ref.value !== undefined ? [['value', ours.value, ref.value]] : [['value', ours.value, ref.forward], ['reverse', ours.reverse, ref.reverse]];
     for (const [part, got, want] of pairs) {
       const rel = Math.abs(got - want) / Math.abs(want);
       accuracy.push({ what: `${c.what} (${part})`, got, want, rel, tol: c.tol, pass: rel <= c.tol });
