@@ -10,9 +10,9 @@
  * cancellation checked after every chunk.
  *
  * KL and Jeffreys over float32/float64 files (and over two softmaxes of such logits), entropy,
- * cross-entropy and Jensen–Shannon over such files take the fast path of kernels/fastKl.ts instead: one pass, vector
- * kernels, pieces spread over threads by the host. The loops here stay as the reference that the
- * fast paths are tested against.
+ * cross-entropy and Jensen–Shannon over such files take the fast paths of kernels/fastKl.ts
+ * instead: one pass (two for JS), vector kernels, pieces spread over threads by the host. The
+ * loops here stay as the reference that the fast paths are tested against.
  */
 import { KlError, type Span } from '../errors';
 import { type FastKlPlan, type FastSums, jsPass, planFastKl, runFastKl, type PieceScheduler } from '../kernels/fastKl';
@@ -216,11 +216,10 @@ function fromFastPass(
       case 'CE':
         [r0[r], r1![r], r2![r]] = [entropy + forward, entropy, forward];
         break;
-      case 'JS':
-        // Only the row sums come from this pass; jsTerms fills the rows.
-        break;
-      default:
+      case 'H':
         r0[r] = entropy;
+        break;
+      // JS: only the row sums come from this pass; jsTerms fills the rows.
     }
   }
   const list = (into: Violations, from: IndexList): void => {

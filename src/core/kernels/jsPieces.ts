@@ -82,9 +82,12 @@ export class JsPieceRunner {
             }
             i += took;
             if (took === m) continue;
-            // The pair the loop stopped at (or the last one), with 0·log 0 = 0; the first pass checked every element.
+            // The pair the loop stopped at (or the last one), with 0·log 0 = 0. The first pass checked
+            // every element; one that is bad now means the file changed in between.
             const stop = Math.min(i + 2, segmentEnd);
             for (; i < stop; i++) {
+              const bad = badElement(views[0][i]!, 0, start + i) ?? badElement(views[1][i]!, 1, start + i);
+              if (bad) return partial({ bad });
               const a = views[0][i]! * ia;
               const b = views[1][i]! * ib;
               const mid = 0.5 * (a + b);

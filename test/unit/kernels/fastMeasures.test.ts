@@ -225,6 +225,23 @@ describe('fast Jeffreys: where it is infinite', () => {
   });
 });
 
+describe('fast JS: a file that changes between its two passes', () => {
+  it('is reported, not summed into a wrong value', () => {
+    const n = 64;
+    const data = Float64Array.from({ length: n }, (_, i) => 1 + (i % 7));
+    const header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${n},), }`.padEnd(118) + '\n';
+    const bytes = npyBytes(header, new Uint8Array(data.buffer));
+    const p = lazyEntry(readNpy(memorySource(bytes, 'p.npy')), 'p.npy');
+    const q = npyLazy(Float64Array.from({ length: n }, (_, i) => 1 + (i % 5)), [n], 'q.npy');
+    // After the first pass (half the progress), entry 37 of P becomes NaN.
+    const progress = (done: number, total: number): void => {
+      if (done * 2 >= total) new DataView(bytes.buffer, bytes.byteOffset).setFloat64(bytes.length - 8 * (n - 37), NaN, true);
+    };
+    const message = messageOf(() => streamMeasure('JS', arg('P', p), arg('Q', q), {}, { chunkElements: 16, pieceElements: 16, progress }));
+    assert.equal(message, 'JS: p or q changed while it was read');
+  });
+});
+
 describe('fast Jeffreys of two softmaxes of logits', () => {
   it('agrees with the reference path, with and without a temperature', () => {
     let s = 5;
