@@ -243,21 +243,28 @@ describe('fast JS: a file that changes between its two passes', () => {
 });
 
 describe('fast Jeffreys of two softmaxes of logits', () => {
-  it('agrees with the reference path, with and without a temperature', () => {
-    let s = 5;
-    const logits = (): Float32Array =>
-      Float32Array.from({ length: 5 * 37 }, () => {
-        s = (s * 1103515245 + 12345) % 2147483648;
-        return (s / 2147483648 - 0.5) * 8;
-      });
-    const a = logits();
-    const b = logits();
-    for (const T of [1, 4]) {
-      const soft = (x: Float32Array, label: string): LazyTensor => lazySoftmax(npyLazy(x, [5, 37], label), T, `softmax(${label})`);
-      const fast = streamMeasure('Jeffreys', arg('P', soft(a, 'a')), arg('Q', soft(b, 'b')), {}, { fastPaths: true });
-      const reference = streamMeasure('Jeffreys', arg('P', soft(a, 'a')), arg('Q', soft(b, 'b')), {}, { fastPaths: false });
-      closeArrays(fast.rows!.data, reference.rows!.data, 1e-10, `rows, T=${T}`);
-      for (const [name, part] of Object.entries(reference.parts!)) closeArrays(fast.parts![name]!.data, part.data, 1e-10, name);
-    }
-  });
+  for (const [what, scale] of [
+    ['ordinary logits', 8],
+    ['logits so spread that softmax underflows to 0', 3000],
+  ] as const) {
+    it(`${what}: agrees with the reference path, with and without a temperature`, () => {
+      let s = 5;
+      const logits = (): Float32Array =>
+        Float32Array.from({ length: 5 * 37 }, () => {
+          s = (s * 1103515245 + 12345) % 2147483648;
+          return (s / 2147483648 - 0.5) * scale;
+        });
+      const a = logits();
+      const b = logits();
+      for (const T of [1, 4]) {
+        const soft = (x: Float32Array, label: string): LazyTensor => lazySoftmax(npyLazy(x, [5, 37], label), T, `softmax(${label})`);
+        const fast = streamMeasure('Jeffreys', arg('P', soft(a, 'a')), arg('Q', soft(b, 'b')), {}, { fastPaths: true });
+        const reference = streamMeasure('Jeffreys', arg('P', soft(a, 'a')), arg('Q', soft(b, 'b')), {}, { fastPaths: false });
+        closeArrays(fast.rows!.data, reference.rows!.data, 1e-10, `rows, T=${T}`);
+        for (const [name, part] of Object.entries(reference.parts!)) closeArrays(fast.parts![name]!.data, part.data, 1e-10, name);
+        assert.deepEqual(fast.infinite, reference.infinite);
+        if (scale > 100) assert.ok(fast.infinite!.count > 0, 'some softmax entries underflow');
+      }
+    });
+  }
 });
