@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { KlnbFormatError, parseNotebook, type Cell, type KlNotebook } from '../../src/extension/klnb/format';
+import { KlnbFormatError, parseNotebook, serializeNotebook, type Cell, type KlNotebook } from '../../src/extension/klnb/format';
 import { ROOT, UI_TIMEOUT, closeAllEditors, openFile, pickInQuickInput, runCommand, screenshotOnFailure, startVSCode, type Session } from './harness';
 
 const PYTHON = '/usr/bin/python3';
@@ -45,6 +45,7 @@ const SAVED_NOTEBOOK = {
     { kind: 'markdown', source: '# Saved KL notebook' },
     { kind: 'code', source: 'p = load("p.npy")\nq = load("q32.npy")\nKL(p || q, base=2)' },
     { kind: 'code', source: 'JS(p, q)' },
+    { kind: 'code', source: 'KL(p || qq)' },
   ],
 };
 const EDITED_SOURCE = 'p = load("p.npy")\nq = load("q32.npy")\nKL(q || p, base=2)';
@@ -182,6 +183,33 @@ async function scrollNotebookTo(page: Page, target: Locator): Promise<void> {
     await page.mouse.wheel(0, (box && box.y < 120 ? -1 : 1) * (far ? 1200 : 300));
     await page.waitForTimeout(300);
   }
+}
+
+/** The saved error output of a cell whose name was never defined: VS Code's error item, a failed run. */
+function checkSavedError(cell: Cell | undefined): void {
+  assert.ok(cell, 'the failing cell');
+  assert.equal(cell.execution?.success, false, 'the failed run is kept as failed');
+  const items = cell.outputs.flatMap((o) => o.items);
+  assert.deepEqual(
+    items.map((i) => i.mime),
+    ['application/vnd.code.notebook.error'],
+  );
+  const error = JSON.parse(utf8.decode(items[0]!.data)) as { name: string; message: string; stack?: string };
+  assert.match(`${error.message}\n${error.stack ?? ''}`, /undefined name 'qq'/);
+}
+
+/** Scrolls the notebook down until some output frame shows `pattern`. */
+async function scrollUntilText(page: Page, pattern: RegExp): Promise<Frame> {
+  const gutter = await page.locator('.notebook-editor .cell-focus-indicator-left, .execution-count-label').first().boundingBox();
+  await page.mouse.move((gutter?.x ?? 360) + 4, 500);
+  for (let i = 0; i < 30; i++) {
+    for (const frame of page.frames()) {
+      if ((await frame.getByText(pattern).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.mouse.wheel(0, 600);
+    await page.waitForTimeout(300);
+  }
+  return frameWithText(page, pattern, 1_000);
 }
 
 /** Scrolls the notebook down until `target`, in the workbench's own DOM (a cell's editor), is drawn. */
@@ -398,7 +426,7 @@ describe('Saving KL notebooks', { skip: !process.env['KL_LENS_E2E_EXTENSION'] &&
 
       await page.keyboard.press('Control+S');
       await dirtyTab.waitFor({ state: 'detached' });
-      const saved = await waitForFile(page, path, (nb) => nb.cells.filter((c) => c.outputs.length > 0).length === 2, 'outputs');
+      const saved = await waitForFile(page, path, (nb) => nb.cells.filter((c) => c.outputs.length > 0).length === 3, 'outputs');
       assert.deepEqual(
         saved.cells.map((c) => [c.kind, c.source]),
         SAVED_NOTEBOOK.cells.map((c) => [c.kind, c.source]),
@@ -406,8 +434,13 @@ describe('Saving KL notebooks', { skip: !process.env['KL_LENS_E2E_EXTENSION'] &&
       );
       checkSavedResult(saved.cells[1], SAVED_NOTEBOOK.cells[1]!.source, 'KL(p || q, base=2)', ref.kl, ref);
       checkSavedResult(saved.cells[2], 'JS(p, q)', 'JS(p, q)', ref.js, ref);
-      const orders = [saved.cells[1]!.execution!.order!, saved.cells[2]!.execution!.order!] as const;
-      assert.ok(orders[0] < orders[1], `Run All's order kept: ${JSON.stringify(orders)}`);
+      checkSavedError(saved.cells[3]);
+      const orders = [1, 2, 3].map((i) => saved.cells[i]!.execution?.order ?? NaN);
+      assert.deepEqual(orders, [...orders].sort((a, b) => a - b), `Run All's order kept: ${JSON.stringify(orders)}`);
+      assert.equal(new Set(orders).size, 3, `one order per run: ${JSON.stringify(orders)}`);
+      // What VS Code wrote is what the format writes for it: re-saving an unchanged notebook changes no byte.
+      const onDisk = readFileSync(path, 'utf8');
+      assert.equal(utf8.decode(serializeNotebook(saved)), onDisk);
 
       // Closed and reopened: the stored payloads render again with no kernel run (the notebook stays clean).
       await closeAllEditors(page);
@@ -438,11 +471,17 @@ describe('Saving KL notebooks', { skip: !process.env['KL_LENS_E2E_EXTENSION'] &&
       await dirtyTab.waitFor({ state: 'detached' });
       const resaved = await waitForFile(page, path, (nb) => nb.cells[2]?.source === EDITED_SOURCE && nb.cells[2].outputs.length > 0, 'the edit');
       checkSavedResult(resaved.cells[2], EDITED_SOURCE, 'KL(q || p, base=2)', ref.klqp, ref);
-      // The cell not run again keeps its stored output and order.
+      // The cells not run again keep their stored outputs and order.
       checkSavedResult(resaved.cells[1], SAVED_NOTEBOOK.cells[1]!.source, 'KL(p || q, base=2)', ref.kl, ref);
       assert.equal(resaved.cells[1]!.execution!.order, orders[0]);
+      checkSavedError(resaved.cells[3]);
+      assert.equal(resaved.cells[3]!.execution!.order, orders[2]);
       await scrollNotebookTo(page, edited.locator('.kl-source', { hasText: 'KL(q || p' }).first());
       await shootBothThemes(vs, 'save-edited');
+
+      // The stored error output, below, renders from the file too: it says what and where.
+      const errorFrame = await scrollUntilText(page, /undefined name 'qq'/);
+      assert.ok((await errorFrame.getByText(/evaluation error at 1:9: undefined name 'qq'/).count()) > 0, 'the stored error says where');
     } finally {
       // A failed step can leave the notebook modified: closed without the save prompt, which would block the next test.
       if ((await dirtyTab.count().catch(() => 0)) > 0) await runCommand(page, 'View: Revert and Close Editor').catch(() => undefined);
