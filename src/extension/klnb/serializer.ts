@@ -1,49 +1,62 @@
-/** .klnb files to and from VS Code's notebook model; the format itself lives in format.ts. */
+/**
+ * .klnb files to and from VS Code's notebook model. The file format lives in format.ts and the
+ * mapping in model.ts; this adapter only builds and reads VS Code's classes.
+ */
 import * as vscode from 'vscode';
 import { log } from '../log';
-import { type Cell, type CellOutput, type KlNotebook, KlnbFormatError, parseNotebook, serializeNotebook } from './format';
+import type { KlNotebook } from './format';
+import { type ModelCell, type ModelNotebook, openErrorMessage, readModel, toModel, writeModel } from './model';
 
 export const KL_NOTEBOOK_TYPE = 'kl-notebook';
 
 export class KlNotebookSerializer implements vscode.NotebookSerializer {
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
-    let notebook: KlNotebook;
+    let model: ModelNotebook;
     try {
-      notebook = parseNotebook(content);
+      model = readModel(content);
     } catch (e) {
       // VS Code shows this message in place of the editor; the file is left untouched.
-      const message = e instanceof KlnbFormatError ? `This is not a valid KL notebook: ${e.message}` : `Could not read the KL notebook: ${String(e)}`;
+      const message = openErrorMessage(e);
       log(message);
       throw new Error(message);
     }
-    return toNotebookData(notebook);
+    return modelToNotebookData(model);
   }
 
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
-    return serializeNotebook(fromNotebookData(data));
+    return writeModel(fromNotebookData(data));
   }
 }
 
+/** A notebook held in memory (the starter) as VS Code's NotebookData. */
 export function toNotebookData(notebook: KlNotebook): vscode.NotebookData {
-  const cells = notebook.cells.map((c) => {
-    const cell = new vscode.NotebookCellData(c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup, c.source, c.language);
-    cell.outputs = c.outputs.map((o) => new vscode.NotebookCellOutput(o.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)), o.metadata ? { ...o.metadata } : undefined));
-    if (c.execution) cell.executionSummary = { ...(c.execution.order !== undefined ? { executionOrder: c.execution.order } : {}), ...(c.execution.success !== undefined ? { success: c.execution.success } : {}) };
-    if (c.metadata) cell.metadata = { ...c.metadata };
-    return cell;
-  });
-  const data = new vscode.NotebookData(cells);
-  if (notebook.metadata) data.metadata = { ...notebook.metadata };
+  return modelToNotebookData(toModel(notebook));
+}
+
+function modelToNotebookData(model: ModelNotebook): vscode.NotebookData {
+  const data = new vscode.NotebookData(model.cells.map(toCellData));
+  if (model.metadata) data.metadata = { ...model.metadata };
   return data;
 }
 
-export function fromNotebookData(data: vscode.NotebookData): KlNotebook {
-  const cells: Cell[] = data.cells.map((c) => {
-    const code = c.kind === vscode.NotebookCellKind.Code;
-    const outputs: CellOutput[] = code ? (c.outputs ?? []).map((o) => ({ items: o.items.map((i) => ({ mime: i.mime, data: i.data })), ...(o.metadata ? { metadata: o.metadata } : {}) })) : [];
-    const summary = c.executionSummary;
-    const execution = summary && (summary.executionOrder !== undefined || summary.success !== undefined) ? { ...(summary.executionOrder !== undefined ? { order: summary.executionOrder } : {}), ...(summary.success !== undefined ? { success: summary.success } : {}) } : undefined;
-    return { kind: code ? 'code' : 'markdown', language: c.languageId, source: c.value, outputs, ...(execution ? { execution } : {}), ...(c.metadata && Object.keys(c.metadata).length > 0 ? { metadata: c.metadata } : {}) };
-  });
-  return { cells, ...(data.metadata && Object.keys(data.metadata).length > 0 ? { metadata: data.metadata } : {}) };
+function toCellData(c: ModelCell): vscode.NotebookCellData {
+  const cell = new vscode.NotebookCellData(c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup, c.value, c.languageId);
+  cell.outputs = (c.outputs ?? []).map((o) => new vscode.NotebookCellOutput(o.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)), o.metadata ? { ...o.metadata } : undefined));
+  if (c.executionSummary) cell.executionSummary = { ...c.executionSummary };
+  if (c.metadata) cell.metadata = { ...c.metadata };
+  return cell;
+}
+
+function fromNotebookData(data: vscode.NotebookData): ModelNotebook {
+  const cells = data.cells.map(
+    (c): ModelCell => ({
+      kind: c.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup',
+      languageId: c.languageId,
+      value: c.value,
+      outputs: c.outputs?.map((o) => ({ items: o.items.map((i) => ({ mime: i.mime, data: i.data })), metadata: o.metadata })),
+      executionSummary: c.executionSummary,
+      metadata: c.metadata,
+    }),
+  );
+  return { cells, metadata: data.metadata };
 }
