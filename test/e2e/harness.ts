@@ -23,6 +23,8 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** VS Code takes seconds to start on two cores; every wait here is generous on purpose. */
 export const STARTUP_TIMEOUT = 90_000;
 export const UI_TIMEOUT = 20_000;
+/** The first evaluation also activates the extension and starts its worker. */
+export const RESULT_TIMEOUT = 60_000;
 
 export type Theme = 'light' | 'dark' | 'high-contrast';
 const THEMES: Record<Theme, string> = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
@@ -514,6 +516,18 @@ export async function focusEditor(page: Page): Promise<void> {
  */
 export function panelFrame(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** The results panel's tab ("KL Lens" or "KL Lens: <quantity>"); only the active one unless `active` is false. */
+export function panelTab(page: Page, { active = true }: { active?: boolean } = {}): Locator {
+  return page.locator(active ? '.tabs-container .tab.active' : '.tabs-container .tab', { hasText: /^\s*KL Lens\b/ }).first();
+}
+
+/** Runs "KL Lens: Evaluate Expression…" on `expression` and waits for the results panel to be the active tab. */
+export async function evaluateExpression(page: Page, expression: string): Promise<void> {
+  await runCommand(page, 'KL Lens: Evaluate Expression…', { expectQuickInput: true });
+  await typeInQuickInput(page, expression);
+  await panelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
 }
 
 /**
