@@ -90,8 +90,18 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
     const { page } = suite.vs;
     const row = (name: string) =>
       page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) }) }).first();
-    await row('p.npy').click();
-    await row('q32.npy').click({ modifiers: ['Control'] });
+    const isSelected = (name: string) => row(name).evaluate((el) => el.classList.contains('selected'));
+    // The first click opens p.npy in an editor, which on a busy machine can take the focus as the
+    // Control+click lands and leave one file selected: the clicks are repeated until both are.
+    const deadline = Date.now() + UI_TIMEOUT;
+    for (;;) {
+      const [p, q] = [await isSelected('p.npy'), await isSelected('q32.npy')];
+      if (p && q) break;
+      if (Date.now() > deadline) assert.fail(`the explorer never held both files selected (p.npy ${p}, q32.npy ${q})`);
+      if (!p) await row('p.npy').click();
+      else await row('q32.npy').click({ modifiers: ['Control'] });
+      await page.waitForTimeout(500);
+    }
     await explorerContextMenu(page, 'q32.npy', 'Compare Tensor Files…');
     // Each file holds one tensor (no key picker); then the quantity.
     await page.locator('.quick-input-widget').filter({ visible: true }).waitFor({ timeout: UI_TIMEOUT });

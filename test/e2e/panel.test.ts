@@ -216,7 +216,10 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     await evaluateExpression(page, EXPRESSION);
     await panelNumber(page, (x) => shownAs(x, nats), `SciPy's ${nats}`);
     // As a person would (and so the workbench saves its editors first): Developer: Reload Window.
+    // Until the new page loads, the old workbench and its panel are still there to be found.
+    const reloaded = page.waitForEvent('load', { timeout: RESULT_TIMEOUT });
     await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ timeout: RESULT_TIMEOUT });
     await panelTab(page, { active: false }).waitFor({ timeout: RESULT_TIMEOUT });
     await panelNumber(page, (x) => shownAs(x, nats), `the restored ${nats}`);
