@@ -4,66 +4,32 @@
  * Runs only against the packaged extension (run.mjs sets KL_LENS_E2E_EXTENSION after `npm run package`).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { type Page } from 'playwright-core';
 import {
+  RESULT_TIMEOUT,
   UI_TIMEOUT,
   activeEditor,
   clearNotifications,
-  closeAllEditors,
+  evaluateExpression,
   explorerContextMenu,
   focusEditor,
   hoverAt,
   notifications,
   openFile,
   panelFrame,
+  panelTab,
   runCommand,
-  screenshotOnFailure,
-  startVSCode,
   typeInQuickInput,
   waitForNotification,
-  type Session,
 } from './harness';
+import { sessionPerSuite } from './suite';
 
-/** The first evaluation also activates the extension and starts its worker. */
-const RESULT_TIMEOUT = 60_000;
 const EXPRESSION = 'KL([0.5,0.3,0.2] || [0.4,0.4,0.2])';
 
 describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 600_000 }, () => {
-  let vs: Session;
-
-  before(async () => {
-    vs = await startVSCode({ name: 'extension', theme: 'light' });
-  });
-
-  after(async () => {
-    await vs?.close();
-  });
-
-  // A panel left by an earlier test would satisfy a later test's wait: each starts with none.
-  beforeEach(async () => {
-    if (vs) await closeAllEditors(vs.page);
-  });
-
-  /** Screenshots the current state in light, then in dark (re-showing it when a theme switch hides it). */
-  async function shoot(name: string, reshow?: () => Promise<void>): Promise<void> {
-    await vs.screenshot(`ext-${name}-light`);
-    await vs.setTheme('dark');
-    if (reshow) await reshow();
-    await vs.screenshot(`ext-${name}-dark`);
-    await vs.setTheme('light');
-  }
-
-  /** The results panel's tab once it is the active one ("KL Lens" or "KL Lens: <quantity>"). */
-  function activePanelTab(page: Page) {
-    return page.locator('.tabs-container .tab.active', { hasText: /^\s*KL Lens\b/ }).first();
-  }
-
-  async function evaluateExpression(page: Page, expression: string): Promise<void> {
-    await runCommand(page, 'KL Lens: Evaluate Expression…', { expectQuickInput: true });
-    await typeInQuickInput(page, expression);
-    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
-  }
+  const suite = sessionPerSuite({ name: 'extension', prefix: 'ext' });
+  const { test, shoot } = suite;
 
   /** Text of the results panel, once it holds something matching `pattern`. */
   async function panelText(page: Page, pattern: RegExp): Promise<string> {
@@ -72,13 +38,8 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
     return body.innerText();
   }
 
-  /** it(), leaving FAILED-ext-<slug>.png when the test fails. */
-  function test(name: string, slug: string, body: () => Promise<void>) {
-    it(name, screenshotOnFailure(() => vs, `ext-${slug}`, body));
-  }
-
   test('Evaluate Expression… shows the value, the typeset derivation and a chart', 'evaluate-expression', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await evaluateExpression(page, EXPRESSION);
     const frame = panelFrame(page);
     await frame.locator('.kl-value').filter({ hasText: /0\.025267/ }).first().waitFor({ timeout: RESULT_TIMEOUT });
@@ -90,18 +51,18 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
   });
 
   test('Evaluate Selection evaluates the two arrays of arrays.py', 'evaluate-selection', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await openFile(page, 'arrays.py');
     await focusEditor(page);
     await page.keyboard.press('Control+A');
     await runCommand(page, 'KL Lens: Evaluate Selection');
-    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    await panelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
     assert.match(await panelText(page, /KL/), /KL/);
     await shoot('evaluate-selection');
   });
 
   test('Inspect Tensor File lists the tensors of logits.safetensors', 'inspect-tensor-file', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     // The listing may be the results panel, a quick pick or a view: whichever appears must name both.
     const listed = async () => {
       const texts = [
@@ -121,21 +82,31 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
     };
     await inspect();
     // Switching the theme closes a quick pick: the listing is shown again for the dark screenshot.
-    await shoot('inspect-tensor-file', inspect);
+    await shoot('inspect-tensor-file', { reshow: inspect });
     await page.keyboard.press('Escape');
   });
 
   test('Compare Tensor Files… from two files selected in the explorer', 'compare-files', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     const row = (name: string) =>
       page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) }) }).first();
-    await row('p.npy').click();
-    await row('q32.npy').click({ modifiers: ['Control'] });
+    const isSelected = (name: string) => row(name).evaluate((el) => el.classList.contains('selected'));
+    // The first click opens p.npy in an editor, which on a busy machine can take the focus as the
+    // Control+click lands and leave one file selected: the clicks are repeated until both are.
+    const deadline = Date.now() + UI_TIMEOUT;
+    for (;;) {
+      const [p, q] = [await isSelected('p.npy'), await isSelected('q32.npy')];
+      if (p && q) break;
+      if (Date.now() > deadline) assert.fail(`the explorer never held both files selected (p.npy ${p}, q32.npy ${q})`);
+      if (!p) await row('p.npy').click();
+      else await row('q32.npy').click({ modifiers: ['Control'] });
+      await page.waitForTimeout(500);
+    }
     await explorerContextMenu(page, 'q32.npy', 'Compare Tensor Files…');
     // Each file holds one tensor (no key picker); then the quantity.
     await page.locator('.quick-input-widget').filter({ visible: true }).waitFor({ timeout: UI_TIMEOUT });
     await typeInQuickInput(page, 'KL(P ‖ Q)');
-    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    await panelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
     // KL(p ‖ q) of the two fixtures, as SciPy computes it (test/fixtures/io/cli/expected.json): 0.97092.
     const text = await panelText(page, /0\.97092/);
     assert.match(text, /reverse KL\(Q‖P\) = 1\.6419/);
@@ -143,7 +114,7 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
   });
 
   test('hovering an array literal shows an SVG chart', 'hover', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await openFile(page, 'arrays.py');
     // Drop the select-all of the test before, which would frame the hover in a selection.
     await focusEditor(page);
@@ -156,12 +127,12 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
       assert.match((await img.getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
     };
     await show();
-    await shoot('hover', show);
+    await shoot('hover', { reshow: show });
     await page.mouse.move(5, 5);
   });
 
   test('a .kl file gets an error squiggle on the line with the syntax error, and only there', 'kl-squiggle', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await openFile(page, 'example.kl');
     const editor = activeEditor(page);
     const squiggle = editor.locator('.squiggly-error').first();
@@ -181,7 +152,7 @@ describe('KL Lens extension', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && '
   });
 
   test('a malformed tensor file gives an error notification, and evaluation still works after it', 'bad-tensor-file', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await clearNotifications(page);
     await explorerContextMenu(page, 'broken.safetensors', 'Inspect Tensor File');
     const message = await waitForNotification(page, /safetensors|header|broken/i, RESULT_TIMEOUT);

@@ -23,6 +23,8 @@ export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** VS Code takes seconds to start on two cores; every wait here is generous on purpose. */
 export const STARTUP_TIMEOUT = 90_000;
 export const UI_TIMEOUT = 20_000;
+/** The first evaluation also activates the extension and starts its worker. */
+export const RESULT_TIMEOUT = 60_000;
 
 export type Theme = 'light' | 'dark' | 'high-contrast';
 const THEMES: Record<Theme, string> = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
@@ -442,23 +444,34 @@ async function focusWorkbench(page: Page): Promise<void> {
   });
 }
 
-/** Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab to be the active one. */
+/**
+ * Opens a workspace file with Quick Open (Ctrl+P) and waits for its tab to be the active one. A file
+ * written while VS Code runs can be missing from the first search (the server's file list catches up
+ * with the watcher later), so a search that finds nothing is typed again until UI_TIMEOUT.
+ */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await closeQuickInput(page);
-  await focusWorkbench(page);
-  await page.keyboard.press('Control+P');
-  const box = quickInputBox(page);
-  await box.waitFor({ state: 'visible' });
-  await box.fill(relativePath);
   const name = basename(relativePath);
   const row = quickInputRow(page, name);
-  try {
+  const deadline = Date.now() + UI_TIMEOUT;
+  for (;;) {
+    await closeQuickInput(page);
+    await focusWorkbench(page);
+    await page.keyboard.press('Control+P');
+    const box = quickInputBox(page);
+    await box.waitFor({ state: 'visible' });
+    await box.fill(relativePath);
     // Quick open searches the files with ripgrep in the server; the first search after start is slow.
-    await row.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  } catch {
-    const rows = await quickInputRows(page);
-    await page.keyboard.press('Escape');
-    throw new Error(`quick open found no ${relativePath}; it shows: ${JSON.stringify(rows)}`);
+    const found = await row
+      .first()
+      .waitFor({ state: 'visible', timeout: Math.max(1, Math.min(5_000, deadline - Date.now())) })
+      .then(() => true)
+      .catch(() => false);
+    if (found) break;
+    if (Date.now() >= deadline) {
+      const rows = await quickInputRows(page);
+      await page.keyboard.press('Escape');
+      throw new Error(`quick open found no ${relativePath}; it shows: ${JSON.stringify(rows)}`);
+    }
   }
   await row.first().click();
   await waitForQuickInputClosed(page);
@@ -514,6 +527,18 @@ export async function focusEditor(page: Page): Promise<void> {
  */
 export function panelFrame(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** The results panel's tab ("KL Lens" or "KL Lens: <quantity>"); only the active one unless `active` is false. */
+export function panelTab(page: Page, { active = true }: { active?: boolean } = {}): Locator {
+  return page.locator(active ? '.tabs-container .tab.active' : '.tabs-container .tab', { hasText: /^\s*KL Lens\b/ }).first();
+}
+
+/** Runs "KL Lens: Evaluate Expression…" on `expression` and waits for the results panel to be the active tab. */
+export async function evaluateExpression(page: Page, expression: string): Promise<void> {
+  await runCommand(page, 'KL Lens: Evaluate Expression…', { expectQuickInput: true });
+  await typeInQuickInput(page, expression);
+  await panelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
 }
 
 /**

@@ -9,9 +9,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { ROOT, closeAllEditors, openFile, screenshotOnFailure, startVSCode, type Session, type Theme } from './harness';
+import { ROOT, openFile, panelTab } from './harness';
+import { sessionPerSuite } from './suite';
 
 /** The first output also activates the extension and loads the renderer. */
 const RENDER_TIMEOUT = 60_000;
@@ -38,24 +39,8 @@ function largeNotebook(n: number): string {
 }
 
 describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 600_000 }, () => {
-  let vs: Session;
-
-  before(async () => {
-    vs = await startVSCode({ name: 'notebook', theme: 'light' });
-    writeFileSync(join(vs.workspace, 'large-output.ipynb'), largeNotebook(50_000));
-  });
-
-  after(async () => {
-    await vs?.close();
-  });
-
-  beforeEach(async () => {
-    if (vs) await closeAllEditors(vs.page);
-  });
-
-  function test(name: string, slug: string, body: () => Promise<void>) {
-    it(name, screenshotOnFailure(() => vs, `nb-${slug}`, body));
-  }
+  const suite = sessionPerSuite({ name: 'notebook', prefix: 'nb', setup: async (vs) => writeFileSync(join(vs.workspace, 'large-output.ipynb'), largeNotebook(50_000)) });
+  const { test, shoot } = suite;
 
   /** The webview frame holding the notebook's outputs: the one where `selector` matches. */
   async function outputFrame(page: Page, selector: string): Promise<Frame> {
@@ -87,17 +72,8 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
     throw new Error('could not scroll the target into view');
   }
 
-  async function shoot(name: string, themes: readonly Theme[] = ['dark']): Promise<void> {
-    await vs.screenshot(`nb-${name}-light`);
-    for (const theme of themes) {
-      await vs.setTheme(theme);
-      await vs.screenshot(`nb-${name}-${theme}`);
-    }
-    await vs.setTheme('light');
-  }
-
   test('stored outputs render: value, KaTeX with its fonts and no duplicated text, SVG chart, error box', 'outputs', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await openFile(page, 'kl-outputs.ipynb');
     const frame = await outputFrame(page, '.kl-output');
     // Each output in its own shadow root; Playwright's CSS locators pierce open shadow roots.
@@ -142,13 +118,13 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
 
     assert.match(await bad.locator('.kl-error').innerText(), new RegExp(cell('bad').error!.replace(/[[\]]/g, '\\$&')));
     assert.equal(await bad.locator('.kl-value').count(), 0);
-    await shoot('outputs', ['dark', 'high-contrast']);
+    await shoot('outputs', { themes: ['dark', 'high-contrast'] });
     await reveal(page, bad.locator('.kl-error'));
     await shoot('error');
   });
 
   test('"Open in panel" opens the results panel with the same value', 'open-in-panel', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     await openFile(page, 'kl-outputs.ipynb');
     const frame = await outputFrame(page, '.kl-output .kl-value');
     const output = frame.locator('.kl-output').filter({ hasText: 'KL(a || b)' });
@@ -158,7 +134,7 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
     await reveal(page, button);
     await button.click();
     // The results panel is a webview too: its document is the one with the panel's #content.
-    await page.locator('.tabs-container .tab', { hasText: /^\s*KL Lens\b/ }).first().waitFor({ timeout: RENDER_TIMEOUT });
+    await panelTab(page, { active: false }).waitFor({ timeout: RENDER_TIMEOUT });
     const panel = await outputFrame(page, '#content .kl-value');
     assert.equal(await panel.locator('#content .kl-value').first().innerText(), value);
     assert.equal(await panel.locator('.katex-error').count(), 0);
@@ -167,7 +143,7 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
   });
 
   test('a 50k-element output renders well under a second (timing printed)', 'large', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     const opened = Date.now();
     await openFile(page, 'large-output.ipynb');
     const frame = await outputFrame(page, '.kl-output .kl-value');
@@ -177,6 +153,6 @@ describe('KL Lens notebook renderer', { skip: !process.env['KL_LENS_E2E_EXTENSIO
     const renderMs = Number(await output.getAttribute('data-render-ms'));
     console.log(`# 50k-element output: renderer ${renderMs.toFixed(0)} ms (parse, evaluate, derive, chart, DOM); ${wall} ms from Quick Open to visible`);
     assert.ok(Number.isFinite(renderMs), 'the renderer measured itself');
-    await vs.screenshot('nb-large-light');
+    await suite.vs.screenshot('nb-large-light');
   });
 });

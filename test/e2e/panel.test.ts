@@ -8,22 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { type Page } from 'playwright-core';
-import {
-  UI_TIMEOUT,
-  activeEditor,
-  closeAllEditors,
-  openFile,
-  panelFrame,
-  runCommand,
-  screenshotOnFailure,
-  startVSCode,
-  typeInQuickInput,
-  type Session,
-} from './harness';
+import { RESULT_TIMEOUT, UI_TIMEOUT, activeEditor, evaluateExpression, openFile, panelFrame, panelTab, runCommand } from './harness';
+import { sessionPerSuite } from './suite';
 
-const RESULT_TIMEOUT = 60_000;
 const P = [0.5, 0.3, 0.2];
 const Q = [0.4, 0.4, 0.2];
 const EXPRESSION = `KL([${P.join(', ')}] || [${Q.join(', ')}])`;
@@ -50,42 +39,13 @@ function shownAs(got: number, expected: number, digits = 5): boolean {
 }
 
 describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 900_000 }, () => {
-  let vs: Session;
-
-  before(async () => {
-    vs = await startVSCode({ name: 'panel', theme: 'light' });
+  const suite = sessionPerSuite({
+    name: 'panel',
+    prefix: 'panel',
     // VS Code's clipboard service in the browser uses navigator.clipboard; reading it back needs the permission too.
-    await vs.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${vs.port}` });
+    setup: (vs) => vs.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${vs.port}` }),
   });
-
-  after(async () => {
-    await vs?.close();
-  });
-
-  beforeEach(async () => {
-    if (vs) await closeAllEditors(vs.page);
-  });
-
-  function test(name: string, slug: string, body: () => Promise<void>) {
-    it(name, screenshotOnFailure(() => vs, `panel-${slug}`, body));
-  }
-
-  async function shoot(name: string): Promise<void> {
-    await vs.screenshot(`panel-${name}-light`);
-    await vs.setTheme('dark');
-    await vs.screenshot(`panel-${name}-dark`);
-    await vs.setTheme('light');
-  }
-
-  function activePanelTab(page: Page) {
-    return page.locator('.tabs-container .tab.active', { hasText: /^\s*KL Lens\b/ }).first();
-  }
-
-  async function evaluateExpression(page: Page, expression: string): Promise<void> {
-    await runCommand(page, 'KL Lens: Evaluate Expression…', { expectQuickInput: true });
-    await typeInQuickInput(page, expression);
-    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
-  }
+  const { test, shoot } = suite;
 
   /** The headline number of the panel once `accept` holds for it. */
   async function panelNumber(page: Page, accept: (x: number) => boolean, what: string): Promise<number> {
@@ -158,7 +118,7 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
   }
 
   test('unit switch, copy value, copy LaTeX, save HTML report and save SVG', 'buttons', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     const nats = scipyKL(P, Q);
     const bits = nats / Math.log(2);
     await evaluateExpression(page, EXPRESSION);
@@ -186,7 +146,7 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
 
     await panelFrame(page).locator('button[data-action="saveHtml"]').click();
     const htmlPath = await acceptSaveDialog(page, 'kl-lens-report.html');
-    assert.equal(htmlPath, join(vs.workspace, 'kl-lens-report.html'));
+    assert.equal(htmlPath, join(suite.vs.workspace, 'kl-lens-report.html'));
     const html = await waitForFile(htmlPath);
     assert.match(html, /^<!DOCTYPE html>/);
     assert.match(html, /class="kl-number">0\.036\d*<\/span> <span class="kl-unit">bits<\/span>/);
@@ -203,7 +163,7 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     assert.doesNotMatch(svg, /var\(--/, 'no editor variables left in a standalone file');
 
     // The saved files render on their own: open them in a fresh browser page, away from VS Code.
-    const viewer = await vs.browser.newPage();
+    const viewer = await suite.vs.browser.newPage();
     try {
       await viewer.goto(`file://${htmlPath}`);
       assert.equal(await viewer.locator('.katex-error').count(), 0);
@@ -212,11 +172,11 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
       await viewer.waitForFunction(() => document.fonts.status === 'loaded');
       assert.ok(await viewer.evaluate(() => Array.from(document.fonts as unknown as Iterable<FontFace>).some((f) => f.family.includes('KaTeX') && f.status === 'loaded')), 'a KaTeX font loaded');
       await viewer.setViewportSize({ width: 900, height: 1000 });
-      await viewer.screenshot({ path: join(vs.logFile, '..', 'panel-saved-report.png'), fullPage: true });
+      await viewer.screenshot({ path: join(suite.vs.logFile, '..', 'panel-saved-report.png'), fullPage: true });
       await viewer.goto(`file://${svgPath}`);
       const box = await viewer.locator('svg').boundingBox();
       assert.ok(box && box.width > 100 && box.height > 50, `the SVG renders: ${JSON.stringify(box)}`);
-      await viewer.screenshot({ path: join(vs.logFile, '..', 'panel-saved-svg.png') });
+      await viewer.screenshot({ path: join(suite.vs.logFile, '..', 'panel-saved-svg.png') });
     } finally {
       await viewer.close();
     }
@@ -225,8 +185,8 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
   });
 
   test('a loaded .npy changes on disk: the panel re-evaluates and shows the new value', 'file-change', async () => {
-    const { page } = vs;
-    const file = join(vs.workspace, 'watched.npy');
+    const { page } = suite.vs;
+    const file = join(suite.vs.workspace, 'watched.npy');
     const uniform = [0.25, 0.25, 0.25, 0.25];
     const first = [0.1, 0.2, 0.3, 0.4];
     const second = [0.7, 0.1, 0.1, 0.1];
@@ -247,18 +207,21 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     await panelFrame(page).locator('.kl-files .kl-file', { hasText: 'watched.npy' }).click();
     await page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'watched.npy' }).waitFor({ timeout: UI_TIMEOUT });
     assert.equal(await page.locator('.tabs-container .tab', { hasText: /^\s*watched\.npy/ }).count(), 0, 'no binary placeholder editor');
-    await vs.screenshot('panel-file-opened');
+    await suite.vs.screenshot('panel-file-opened');
   });
 
   test('the panel comes back with its content after a reload', 'restore', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     const nats = scipyKL(P, Q);
     await evaluateExpression(page, EXPRESSION);
     await panelNumber(page, (x) => shownAs(x, nats), `SciPy's ${nats}`);
     // As a person would (and so the workbench saves its editors first): Developer: Reload Window.
+    // Until the new page loads, the old workbench and its panel are still there to be found.
+    const reloaded = page.waitForEvent('load', { timeout: RESULT_TIMEOUT });
     await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ timeout: RESULT_TIMEOUT });
-    await page.locator('.tabs-container .tab', { hasText: /^\s*KL Lens\b/ }).first().waitFor({ timeout: RESULT_TIMEOUT });
+    await panelTab(page, { active: false }).waitFor({ timeout: RESULT_TIMEOUT });
     await panelNumber(page, (x) => shownAs(x, nats), `the restored ${nats}`);
     const frame = panelFrame(page);
     assert.ok((await frame.locator('.kl-math .katex').count()) > 0, 'the derivation is typeset again');
@@ -268,7 +231,7 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
   });
 
   test('the .kl CodeLens "Evaluate" shows that statement\'s value', 'codelens', async () => {
-    const { page } = vs;
+    const { page } = suite.vs;
     // b = JS([0.5, 0.5], [0.9, 0.1]): SciPy's jensenshannon is the square root of JS, in nats by default.
     const js = Number(python('import scipy.spatial.distance as d; print(repr(float(d.jensenshannon([0.5, 0.5], [0.9, 0.1]) ** 2)))'));
     await openFile(page, 'lens.kl');
@@ -284,7 +247,7 @@ describe('KL Lens results panel', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     const above = tops.map((top, i) => ({ top, i })).filter((l) => l.top < target.y).sort((a, b) => b.top - a.top)[0];
     assert.ok(above, `a lens above the JS statement: ${JSON.stringify(tops)} vs ${target.y}`);
     await lenses.nth(above.i).click();
-    await activePanelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
+    await panelTab(page).waitFor({ state: 'visible', timeout: RESULT_TIMEOUT });
     await panelNumber(page, (x) => shownAs(x, js), `SciPy's JS ${js}`);
     assert.match(await panelFrame(page).locator('.kl-value').first().innerText(), /^JS\(P, Q\) =/);
     await shoot('codelens');

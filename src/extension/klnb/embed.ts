@@ -14,6 +14,7 @@
  */
 import type { Expr, Program } from '../../core/lang/ast';
 import { BUILTINS, CONSTANTS } from '../../core/lang/builtins';
+import { walkExpr } from '../../core/lang/walk';
 import { lazySize, materialize } from '../../core/lazy';
 import type { Value } from '../../core/result';
 import { size, type Tensor } from '../../core/tensor';
@@ -60,46 +61,27 @@ export function embedCell(input: EmbedInput): Embedding {
   const loadNames = new Map<string, string>();
   const assigned = new Set<string>();
 
-  const walk = (e: Expr): void => {
-    switch (e.type) {
-      case 'name': {
-        const value = assigned.has(e.name) ? undefined : before.get(e.name);
-        if (!value) return;
-        const literal = literalText(value);
-        if (literal !== undefined) replacements.push({ start: e.span.start, end: e.span.end, text: literal });
-        else bound.set(e.name, value);
-        return;
-      }
-      case 'call': {
-        const loaded = e.callee === 'load' ? loads.get(e.span.start) : undefined;
-        if (loaded) {
-          let name = loadNames.get(loaded.spec);
-          if (!name) {
-            name = freshName(loaded.spec, taken);
-            taken.add(name);
-            loadNames.set(loaded.spec, name);
-            bound.set(name, loaded.value);
-          }
-          replacements.push({ start: e.span.start, end: e.span.end, text: name });
-          return;
-        }
-        e.args.forEach(walk);
-        e.keywords.forEach((k) => walk(k.value));
-        return;
-      }
-      case 'array':
-        e.items.forEach(walk);
-        return;
-      case 'unary':
-        walk(e.operand);
-        return;
-      case 'binary':
-        walk(e.left);
-        walk(e.right);
-        return;
-      default:
-        return;
+  // A load() call with a recorded result is replaced whole, so nothing inside it is visited.
+  const visit = (e: Expr): boolean => {
+    if (e.type === 'name') {
+      const value = assigned.has(e.name) ? undefined : before.get(e.name);
+      if (!value) return true;
+      const literal = literalText(value);
+      if (literal !== undefined) replacements.push({ start: e.span.start, end: e.span.end, text: literal });
+      else bound.set(e.name, value);
+      return true;
     }
+    const loaded = e.type === 'call' && e.callee === 'load' ? loads.get(e.span.start) : undefined;
+    if (!loaded) return true;
+    let name = loadNames.get(loaded.spec);
+    if (!name) {
+      name = freshName(loaded.spec, taken);
+      taken.add(name);
+      loadNames.set(loaded.spec, name);
+      bound.set(name, loaded.value);
+    }
+    replacements.push({ start: e.span.start, end: e.span.end, text: name });
+    return false;
   };
   const seen = new Set<string>();
   for (const st of program.statements) {
@@ -108,7 +90,7 @@ export function embedCell(input: EmbedInput): Embedding {
       bound.set(st.name, loaded.value);
       replacements.push({ start: st.span.start, end: lineEnd(source, st.span.end), text: '' });
     } else {
-      walk(st.value);
+      walkExpr(st.value, visit);
     }
     namesIn({ statements: [st] }).forEach((n) => seen.add(n));
     if (st.type === 'assign') assigned.add(st.name);
@@ -218,21 +200,11 @@ function lineEnd(source: string, end: number): number {
 
 function namesIn(program: Program): Set<string> {
   const names = new Set<string>();
-  const walk = (e: Expr): void => {
-    if (e.type === 'name') names.add(e.name);
-    else if (e.type === 'call') {
-      e.args.forEach(walk);
-      e.keywords.forEach((k) => walk(k.value));
-    } else if (e.type === 'array') e.items.forEach(walk);
-    else if (e.type === 'unary') walk(e.operand);
-    else if (e.type === 'binary') {
-      walk(e.left);
-      walk(e.right);
-    }
-  };
   for (const st of program.statements) {
     if (st.type === 'assign') names.add(st.name);
-    walk(st.value);
+    walkExpr(st.value, (e) => {
+      if (e.type === 'name') names.add(e.name);
+    });
   }
   return names;
 }

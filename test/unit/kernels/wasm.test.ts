@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Kernels } from '../../../src/core/kernels/wasm';
+import { mulberry32 as seeded } from '../../../scripts/mulberry32.mjs';
 
 const kernels = new Kernels([1 << 20, 1 << 20, 1 << 20]);
 
@@ -20,18 +21,6 @@ function ulps(got: number, want: number): number {
 function randomDouble(rand: () => number, lo: number, hi: number): number {
   const e = lo + Math.floor(rand() * (hi - lo));
   return (1 + rand()) * 2 ** e;
-}
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32: a small, reproducible generator.
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('polynomial log', () => {
