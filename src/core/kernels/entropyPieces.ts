@@ -9,20 +9,10 @@
  * H(p̂) = −Σ (p/S)·log(p/S) = log S − Σp·log p / S (divergence/stream.ts does that step).
  */
 import { CompensatedSum } from '../numeric/sum';
-import type { RawElements } from '../lazy';
-import { type BadElement, type KlJob, type KlPartial, ROW_SLOTS, Slot } from './job';
-import { addLanePairs, BLOCK, badElement, blockLoop, OperandRegions, pieceRows } from './pieces';
+import { type BadElement, type KlPartial, ROW_SLOTS, Slot } from './job';
+import { addLanePairs, badElement, pieceRows, RegionPieceRunner } from './pieces';
 
-export class EntropyPieceRunner {
-  private readonly regions: OperandRegions;
-
-  constructor(
-    private readonly job: KlJob,
-    p: RawElements,
-  ) {
-    this.regions = new OperandRegions([p], job.chunkElements);
-  }
-
+export class EntropyPieceRunner extends RegionPieceRunner {
   run(piece: number): KlPartial {
     const { from, to, firstRow, rows } = pieceRows(this.job, piece);
     const empty = { count: 0, indices: [] };
@@ -43,9 +33,8 @@ export class EntropyPieceRunner {
       if (took > 0) addLanePairs(kernel.sums(), sums);
       return took;
     };
-    let start = from;
-    const rest = (from: number, stop: number): BadElement | undefined => {
-      for (let i = from; i < stop; i++) {
+    const rest = (start: number, first: number, stop: number): BadElement | undefined => {
+      for (let i = first; i < stop; i++) {
         const x = view[i]!;
         const bad = badElement(x, 0, start + i);
         if (bad) return bad;
@@ -55,16 +44,7 @@ export class EntropyPieceRunner {
       return undefined;
     };
 
-    const { row, bad } = this.regions.walk(
-      this.job.n,
-      from,
-      to,
-      (chunkStart, i, end) => {
-        start = chunkStart;
-        return blockLoop(i, end, BLOCK, 4, block, rest);
-      },
-      closeRow,
-    );
+    const { row, bad } = this.regions.walkBlocks(this.job.n, from, to, 4, block, rest, closeRow);
     closeRow(row);
     if (bad) return { piece, firstRow, rows: rows.subarray(0, (row - firstRow + 1) * ROW_SLOTS), forward: empty, reverse: empty, bad };
     return { piece, firstRow, rows, forward: empty, reverse: empty };

@@ -10,21 +10,10 @@
  */
 import { CompensatedSum } from '../numeric/sum';
 import { relEntr } from '../numeric/xlogy';
-import type { RawElements } from '../lazy';
-import { type BadElement, type KlJob, type KlPartial, ROW_SLOTS, Slot } from './job';
-import { addLanePairs, BLOCK, badElement, blockLoop, OperandRegions, pieceRows } from './pieces';
+import { type BadElement, type KlPartial, ROW_SLOTS, Slot } from './job';
+import { addLanePairs, BLOCK, badElement, blockLoop, pieceRows, RegionPieceRunner } from './pieces';
 
-export class JsPieceRunner {
-  private readonly regions: OperandRegions;
-
-  constructor(
-    private readonly job: KlJob,
-    p: RawElements,
-    q: RawElements,
-  ) {
-    this.regions = new OperandRegions([p, q], job.chunkElements);
-  }
-
+export class JsPieceRunner extends RegionPieceRunner {
   run(piece: number): KlPartial {
     const { from, to, firstRow, rows } = pieceRows(this.job, piece);
     const { kernel, size, wide } = this.regions;
@@ -51,8 +40,8 @@ export class JsPieceRunner {
     };
     // The pair the loop stopped at (or the last one), with 0·log 0 = 0. The first pass checked
     // every element; one that is bad now means the file changed in between.
-    const rest = (from: number, stop: number): BadElement | undefined => {
-      for (let i = from; i < stop; i++) {
+    const rest = (first: number, stop: number): BadElement | undefined => {
+      for (let i = first; i < stop; i++) {
         const bad = badElement(views[0][i]!, 0, start + i) ?? badElement(views[1][i]!, 1, start + i);
         if (bad) return bad;
         const a = views[0][i]! * ia;

@@ -13,25 +13,14 @@
  */
 import { CompensatedSum } from '../numeric/sum';
 import { logRatio } from '../numeric/xlogy';
-import type { RawElements } from '../lazy';
-import { type BadElement, type IndexList, type KlJob, type KlPartial, noteIndex, ROW_SLOTS, Slot } from './job';
-import { addLanePairs, BLOCK, badElement, blockLoop, OperandRegions, pieceRows } from './pieces';
+import { type BadElement, type IndexList, type KlPartial, noteIndex, ROW_SLOTS, Slot } from './job';
+import { addLanePairs, badElement, blockLoop, pieceRows, RegionPieceRunner } from './pieces';
 import type { Kernels } from './wasm';
 
 /** Indices of infinite terms listed per piece (the result lists at most this many overall). */
 export const LISTED_PER_PIECE = 100;
 
-export class KlPieceRunner {
-  private readonly regions: OperandRegions;
-
-  constructor(
-    private readonly job: KlJob,
-    p: RawElements,
-    q: RawElements,
-  ) {
-    this.regions = new OperandRegions([p, q], job.chunkElements);
-  }
-
+export class KlPieceRunner extends RegionPieceRunner {
   run(piece: number): KlPartial {
     const { from, to, firstRow, rows } = pieceRows(this.job, piece);
     const forward: IndexList = { count: 0, indices: [] };
@@ -62,10 +51,9 @@ export class KlPieceRunner {
       }
       return took;
     };
-    let start = from;
     // The group of four the loop stopped at (or the last one to three), one element at a time.
-    const rest = (from: number, stop: number): BadElement | undefined => {
-      for (let i = from; i < stop; i++) {
+    const rest = (start: number, first: number, stop: number): BadElement | undefined => {
+      for (let i = first; i < stop; i++) {
         const x = pv[i]!;
         const y = qv[i]!;
         const at = start + i;
@@ -91,16 +79,7 @@ export class KlPieceRunner {
       return undefined;
     };
 
-    const { row, bad } = this.regions.walk(
-      this.job.n,
-      from,
-      to,
-      (chunkStart, i, end) => {
-        start = chunkStart;
-        return blockLoop(i, end, BLOCK, 4, block, rest);
-      },
-      closeRow,
-    );
+    const { row, bad } = this.regions.walkBlocks(this.job.n, from, to, 4, block, rest, closeRow);
     closeRow(row);
     if (bad) return { piece, firstRow, rows: rows.subarray(0, (row - firstRow + 1) * ROW_SLOTS), forward, reverse, bad };
     return { piece, firstRow, rows, forward, reverse };

@@ -5,7 +5,7 @@
  */
 import type { CompensatedSum } from '../numeric/sum';
 import type { RawElements } from '../lazy';
-import { type BadElement, type KlJob, pieceRange, ROW_SLOTS } from './job';
+import { type BadElement, type KlJob, type KlPartial, pieceRange, ROW_SLOTS } from './job';
 import { Kernels } from './wasm';
 
 /** Values per kernel call: short enough that plain sums in the lanes lose nothing that matters. */
@@ -61,6 +61,33 @@ export class OperandRegions {
     }
     return { row };
   }
+
+  /** walk() with every segment run through blockLoop (BLOCK values a call); `rest` is also given the chunk's first flat index. */
+  walkBlocks(
+    n: number,
+    from: number,
+    to: number,
+    group: number,
+    block: (i: number, m: number) => number,
+    rest: (start: number, i: number, stop: number) => BadElement | undefined,
+    closeRow: (row: number) => void,
+  ): { row: number; bad?: BadElement } {
+    return this.walk(n, from, to, (start, i, end) => blockLoop(i, end, BLOCK, group, block, (j, stop) => rest(start, j, stop)), closeRow);
+  }
+}
+
+/** A runner whose operands are read straight into kernel regions; subclasses sum what their measure needs. */
+export abstract class RegionPieceRunner {
+  protected readonly regions: OperandRegions;
+
+  constructor(
+    protected readonly job: KlJob,
+    ...operands: RawElements[]
+  ) {
+    this.regions = new OperandRegions(operands, job.chunkElements);
+  }
+
+  abstract run(piece: number): KlPartial;
 }
 
 /** The element range of a piece, its first row and room for ROW_SLOTS sums per row it touches. */
