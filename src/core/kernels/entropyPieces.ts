@@ -33,7 +33,7 @@ export class EntropyPieceRunner extends RegionPieceRunner {
       if (took > 0) addLanePairs(kernel.sums(), sums);
       return took;
     };
-    const rest = (start: number, first: number, stop: number): BadElement | undefined => {
+    const rest = (first: number, stop: number, start: number): BadElement | undefined => {
       for (let i = first; i < stop; i++) {
         const x = view[i]!;
         const bad = badElement(x, 0, start + i);

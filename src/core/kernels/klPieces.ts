@@ -52,7 +52,7 @@ export class KlPieceRunner extends RegionPieceRunner {
       return took;
     };
     // The group of four the loop stopped at (or the last one to three), one element at a time.
-    const rest = (start: number, first: number, stop: number): BadElement | undefined => {
+    const rest = (first: number, stop: number, start: number): BadElement | undefined => {
       for (let i = first; i < stop; i++) {
         const x = pv[i]!;
         const y = qv[i]!;

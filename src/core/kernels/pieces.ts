@@ -62,17 +62,17 @@ export class OperandRegions {
     return { row };
   }
 
-  /** walk() with every segment run through blockLoop (BLOCK values a call); `rest` is also given the chunk's first flat index. */
+  /** walk() with every segment run through blockLoop (BLOCK values a call), `rest` given the chunk's first flat index. */
   walkBlocks(
     n: number,
     from: number,
     to: number,
     group: number,
     block: (i: number, m: number) => number,
-    rest: (start: number, i: number, stop: number) => BadElement | undefined,
+    rest: (i: number, stop: number, start: number) => BadElement | undefined,
     closeRow: (row: number) => void,
   ): { row: number; bad?: BadElement } {
-    return this.walk(n, from, to, (start, i, end) => blockLoop(i, end, BLOCK, group, block, (j, stop) => rest(start, j, stop)), closeRow);
+    return this.walk(n, from, to, (start, i, end) => blockLoop(i, end, BLOCK, group, block, rest, start), closeRow);
   }
 }
 
@@ -100,8 +100,10 @@ export function pieceRows(job: KlJob, piece: number): { from: number; to: number
 
 /**
  * Runs [from, to) through `block(i, m)`, a vector kernel over m values from i that returns how
- * many it took; where it stops short, `rest(i, stop)` takes the next `group` values (the group the
- * kernel stopped at, or the last few) one at a time. Returns the first bad element `rest` reports.
+ * many it took; where it stops short, `rest(i, stop, start)` takes the next `group` values (the
+ * group the kernel stopped at, or the last few) one at a time, `start` passed through (a chunk's
+ * first flat index; no wrapping closure, as rest runs once per such group). Returns the first bad
+ * element `rest` reports.
  */
 export function blockLoop(
   from: number,
@@ -109,7 +111,8 @@ export function blockLoop(
   blockSize: number,
   group: number,
   block: (i: number, m: number) => number,
-  rest: (i: number, stop: number) => BadElement | undefined,
+  rest: (i: number, stop: number, start: number) => BadElement | undefined,
+  start = 0,
 ): BadElement | undefined {
   let i = from;
   while (i < to) {
@@ -118,7 +121,7 @@ export function blockLoop(
     i += took;
     if (took === m) continue;
     const stop = Math.min(i + group, to);
-    const bad = rest(i, stop);
+    const bad = rest(i, stop, start);
     if (bad) return bad;
     i = stop;
   }
