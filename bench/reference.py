@@ -16,35 +16,28 @@ import numpy as np
 STEP = 1 << 22
 
 
-def kl(p_path, q_path):
+def normalized_slices(p_path, q_path):
+    """Yields p/Σp and q/Σq in float64, STEP elements at a time, read from the memory-mapped files."""
     p = np.load(p_path, mmap_mode='r')
     q = np.load(q_path, mmap_mode='r')
     sp = math.fsum(float(np.sum(p[i:i + STEP], dtype=np.float64)) for i in range(0, p.size, STEP))
     sq = math.fsum(float(np.sum(q[i:i + STEP], dtype=np.float64)) for i in range(0, q.size, STEP))
-    fwd, rev = [], []
     for i in range(0, p.size, STEP):
-        a = p[i:i + STEP].astype(np.float64) / sp
-        b = q[i:i + STEP].astype(np.float64) / sq
+        yield p[i:i + STEP].astype(np.float64) / sp, q[i:i + STEP].astype(np.float64) / sq
+
+
+def kl(p_path, q_path):
+    fwd, rev = [], []
+    for a, b in normalized_slices(p_path, q_path):
         d = np.log(a / b)
         fwd.append(float(np.sum(a * d)))
         rev.append(float(np.sum(-b * d)))
     return {'forward': math.fsum(fwd), 'reverse': math.fsum(rev)}
 
 
-def sums(p, q):
-    sp = math.fsum(float(np.sum(p[i:i + STEP], dtype=np.float64)) for i in range(0, p.size, STEP))
-    sq = math.fsum(float(np.sum(q[i:i + STEP], dtype=np.float64)) for i in range(0, q.size, STEP))
-    return sp, sq
-
-
 def js(p_path, q_path):
-    p = np.load(p_path, mmap_mode='r')
-    q = np.load(q_path, mmap_mode='r')
-    sp, sq = sums(p, q)
     terms = []
-    for i in range(0, p.size, STEP):
-        a = p[i:i + STEP].astype(np.float64) / sp
-        b = q[i:i + STEP].astype(np.float64) / sq
+    for a, b in normalized_slices(p_path, q_path):
         m = (a + b) / 2
         with np.errstate(divide='ignore', invalid='ignore'):
             t = np.where(a > 0, a * np.log(a / m), 0.0) + np.where(b > 0, b * np.log(b / m), 0.0)
@@ -53,13 +46,8 @@ def js(p_path, q_path):
 
 
 def cross_entropy(p_path, q_path):
-    p = np.load(p_path, mmap_mode='r')
-    q = np.load(q_path, mmap_mode='r')
-    sp, sq = sums(p, q)
     terms = []
-    for i in range(0, p.size, STEP):
-        a = p[i:i + STEP].astype(np.float64) / sp
-        b = q[i:i + STEP].astype(np.float64) / sq
+    for a, b in normalized_slices(p_path, q_path):
         with np.errstate(divide='ignore'):
             terms.append(float(np.sum(np.where(a > 0, -a * np.log(b), 0.0))))
     return {'value': math.fsum(terms)}

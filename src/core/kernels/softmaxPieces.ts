@@ -15,6 +15,7 @@ import { CompensatedSum } from '../numeric/sum';
 import type { RawElements } from '../lazy';
 import { type IndexList, type KlJob, type KlPartial, noteIndex, pieceRange, ROW_SLOTS, Slot } from './job';
 import { LISTED_PER_PIECE } from './klPieces';
+import { addLanePairs, blockLoop } from './pieces';
 import { Kernels } from './wasm';
 
 /** Exponentials are summed plainly in runs this long, then with compensation. */
@@ -80,15 +81,13 @@ export class SoftmaxPieceRunner {
         const [oa, ob, oea, oeb] = this.offsets as [number, number, number, number];
         let fwd = 0;
         let rev = 0;
-        let i = 0;
-        while (i < n) {
-          const m = Math.min(RUN, n - i);
+        const block = (i: number, m: number): number => {
           const took = k.softmaxKlBlock(oa + (lo + i) * size, ob + (lo + i) * size, oea + i * 8, oeb + i * 8, m, this.wide, inv, shift, ia, ib);
-          for (let j = 0; j < 4; j++) sums[j]!.add(lanes[2 * j]! + lanes[2 * j + 1]!);
-          i += took;
-          if (took === m) continue;
-          // The pair where a softmax underflowed to 0 (or the odd last element), as relEntr would.
-          const stop = Math.min(i + 2, n);
+          addLanePairs(lanes, sums);
+          return took;
+        };
+        // The pair where a softmax underflowed to 0 (or the odd last element), as relEntr would.
+        const rest = (i: number, stop: number): undefined => {
           for (; i < stop; i++) {
             const p = ea[i]! * ia;
             const q = eb[i]! * ib;
@@ -106,7 +105,8 @@ export class SoftmaxPieceRunner {
               noteIndex(reverse, start + lo + i, LISTED_PER_PIECE);
             }
           }
-        }
+        };
+        blockLoop(0, n, RUN, 2, block, rest);
         const base = (r0 + r) * ROW_SLOTS;
         rows[base + Slot.SumP] = sums[0]!.value();
         rows[base + Slot.SumQ] = sums[1]!.value();
@@ -142,21 +142,26 @@ export class SoftmaxPieceRunner {
     const from = this.offsets[which]! + lo * this.size;
     const out = this.offsets[2 + which]!;
     const total = new CompensatedSum();
-    let i = 0;
-    while (i < n) {
-      const count = Math.min(RUN, n - i);
-      const took = k.expBlock(from + i * this.size, count, this.wide, inv, m, out + i * 8);
-      total.add(lanes[0]! + lanes[1]!);
-      i += took;
-      if (took === count) continue;
+    blockLoop(
+      0,
+      n,
+      RUN,
+      4,
+      (i, count) => {
+        const took = k.expBlock(from + i * this.size, count, this.wide, inv, m, out + i * 8);
+        total.add(lanes[0]! + lanes[1]!);
+        return took;
+      },
       // The group of four the loop stopped at (a result below the normal range) or the last few.
-      const stop = Math.min(i + 4, n);
-      for (; i < stop; i++) {
-        const v = Math.exp(x[lo + i]! * inv - m);
-        e[i] = v;
-        total.add(v);
-      }
-    }
+      (i, stop) => {
+        for (; i < stop; i++) {
+          const v = Math.exp(x[lo + i]! * inv - m);
+          e[i] = v;
+          total.add(v);
+        }
+        return undefined;
+      },
+    );
     const sum = total.value();
     return { sum, lse: m + Math.log(sum) };
   }

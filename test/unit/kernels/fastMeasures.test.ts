@@ -7,31 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { streamMeasure, type LazyArg, type Runtime, type StreamMeasure } from '../../../src/core/divergence/stream';
+import { streamMeasure, type Runtime, type StreamMeasure } from '../../../src/core/divergence/stream';
 import type { MeasureOptions } from '../../../src/core/divergence/options';
-import { KlError } from '../../../src/core/errors';
 import { lazySoftmax, type LazyTensor } from '../../../src/core/lazy';
 import type { DiscreteResult } from '../../../src/core/result';
-import { lazyEntry } from '../../../src/host/load';
-import { readNpy } from '../../../src/io/npy';
-import { memorySource } from '../../../src/io/source';
-import { npyBytes } from '../../helpers/io';
+import { arg, BAD_ENTRIES, closeArrays, type Floats, floatsOf, lazyNpy, logitSequence, messageOf, npyFileBytes, npyLazy, randomRows, RUNTIMES, subnormalPair, weights } from './helpers';
 
-type Floats = Float32Array | Float64Array;
 type Measure = Extract<StreamMeasure, 'Jeffreys' | 'CE' | 'H' | 'JS'>;
 const MEASURES: readonly Measure[] = ['Jeffreys', 'CE', 'H', 'JS'];
-
-/** The array as an .npy file read back by the real reader, as load() sees a large file. */
-function npyLazy(data: Floats, shape: readonly number[], label: string): LazyTensor {
-  const descr = data instanceof Float32Array ? '<f4' : '<f8';
-  const header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const bytes = npyBytes(header.padEnd(118) + '\n', new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  const lazy = lazyEntry(readNpy(memorySource(bytes, label)), label);
-  assert.ok(lazy.raw, 'little-endian float arrays are open to the kernels');
-  return lazy;
-}
-
-const arg = (role: string, lazy: LazyTensor): LazyArg => ({ role, text: role.toLowerCase(), span: undefined, lazy });
 
 function measure(m: Measure, p: LazyTensor, q: LazyTensor, options: MeasureOptions, runtime: Runtime): DiscreteResult {
   return streamMeasure(m, arg('P', p), m === 'H' ? undefined : arg('Q', q), options, runtime);
@@ -39,19 +22,6 @@ function measure(m: Measure, p: LazyTensor, q: LazyTensor, options: MeasureOptio
 
 function both(m: Measure, p: LazyTensor, q: LazyTensor, options: MeasureOptions, runtime: Runtime): { fast: DiscreteResult; reference: DiscreteResult } {
   return { fast: measure(m, p, q, options, { ...runtime, fastPaths: true }), reference: measure(m, p, q, options, { ...runtime, fastPaths: false }) };
-}
-
-/** As in fastKl.test.ts: log Σp and Σp·log p / Σp are each of order 1, so a value near 0 is off by ulps of 1. */
-const ATOL = 1e-14;
-
-function close(got: number, want: number, rtol: number, what: string): void {
-  if (got === want) return;
-  assert.ok(Math.abs(got - want) <= rtol * Math.abs(want) + ATOL, `${what}: ${got} vs ${want}`);
-}
-
-function closeArrays(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, what: string): void {
-  assert.equal(got.length, want.length, `${what}: lengths`);
-  for (let i = 0; i < want.length; i++) close(got[i]!, want[i]!, rtol, `${what}[${i}]`);
 }
 
 /** Everything a caller sees agrees: values and parts to `rtol`, everything else exactly. */
@@ -74,51 +44,15 @@ function assertSame(fast: DiscreteResult, reference: DiscreteResult, rtol: numbe
   });
 }
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof KlError, `a KlError, not ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected an error');
-}
-
-/** Random weights with some exact zeros, tiny and huge values (not so far apart that normalizing underflows). */
-const weights = (length: number, kinds: { zeros?: boolean; extreme?: boolean } = {}) =>
-  fc.array(
-    fc.oneof(
-      { weight: 8, arbitrary: fc.double({ min: 1e-3, max: 10, noNaN: true }) },
-      { weight: kinds.zeros ? 1 : 0, arbitrary: fc.constant(0) },
-      { weight: kinds.extreme ? 1 : 0, arbitrary: fc.constantFrom(1e-40, 1e-200, 1e30) },
-    ),
-    { minLength: length, maxLength: length },
-  );
-
-const RUNTIMES: Runtime[] = [
-  {},
-  { chunkElements: 6, pieceElements: 10 },
-  { chunkElements: 7, pieceElements: 7 },
-  { chunkElements: 5, pieceElements: 64 },
-];
-
 for (const m of MEASURES) {
   describe(`fast ${m} against the reference path`, () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      const make = (xs: number[]): Floats => (dtype === 'float32' ? Float32Array.from(xs) : Float64Array.from(xs));
+      const make = (xs: number[]): Floats => floatsOf(dtype, xs);
 
       it(`${dtype}: random rows of odd and even lengths, every chunk and piece size`, () => {
-        const cases = fc
-          .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 23 }))
-          .chain(([rows, n]) => fc.record({ rows: fc.constant(rows), n: fc.constant(n), a: weights(rows * n), b: weights(rows * n), r: fc.integer({ min: 0, max: RUNTIMES.length - 1 }), normalize: fc.boolean() }));
         fc.assert(
-          fc.property(cases, ({ rows, n, a, b, r, normalize }) => {
-            for (let i = 0; i < rows; i++) {
-              a[i * n] = 1 + a[i * n]!;
-              b[i * n] = 1 + b[i * n]!;
-            }
-            const shape = rows === 1 ? [n] : [rows, n];
-            const { fast, reference } = both(m, npyLazy(make(a), shape, 'p.npy'), npyLazy(make(b), shape, 'q.npy'), { normalize }, RUNTIMES[r]!);
+          fc.property(randomRows, ({ a, b, shape, runtime, normalize }) => {
+            const { fast, reference } = both(m, npyLazy(make(a), shape, 'p.npy'), npyLazy(make(b), shape, 'q.npy'), { normalize }, runtime);
             assertSame(fast, reference, 1e-12);
           }),
           { numRuns: 200 },
@@ -138,9 +72,8 @@ for (const m of MEASURES) {
       });
 
       it(`${dtype}: subnormal entries, used as given (normalize=false)`, () => {
-        const tiny = dtype === 'float32' ? 1e-45 : 5e-324;
         fc.assert(
-          fc.property(fc.array(fc.constantFrom(0, tiny, 2 * tiny, 1e-3, 0.5), { minLength: 9, maxLength: 9 }), fc.array(fc.constantFrom(0, tiny, 3 * tiny, 1e-3, 0.25), { minLength: 9, maxLength: 9 }), (a, b) => {
+          fc.property(...subnormalPair(dtype), (a, b) => {
             const { fast, reference } = both(m, npyLazy(make(a), [9], 'p.npy'), npyLazy(make(b), [9], 'q.npy'), { normalize: false }, { chunkElements: 4, pieceElements: 4 });
             assertSame(fast, reference, 1e-13);
           }),
@@ -148,11 +81,7 @@ for (const m of MEASURES) {
         );
       });
 
-      for (const [what, value, pattern] of [
-        ['NaN', NaN, 'has NaN at index \\[1, 3\\]'],
-        ['a negative entry', -0.5, 'has a negative entry -0\\.5 at index \\[1, 3\\]; probabilities must be ≥ 0'],
-        ['an infinite entry', Infinity, 'has an infinite entry at index \\[1, 3\\]'],
-      ] as const) {
+      for (const [what, value, pattern] of BAD_ENTRIES) {
         it(`${dtype}: refuses ${what} with its argument and index, as the reference path does`, () => {
           // H reads only P; the others are given the bad entry in Q.
           const role = m === 'H' ? 'P' : 'Q';
@@ -229,9 +158,8 @@ describe('fast JS: a file that changes between its two passes', () => {
   it('is reported, not summed into a wrong value', () => {
     const n = 64;
     const data = Float64Array.from({ length: n }, (_, i) => 1 + (i % 7));
-    const header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${n},), }`.padEnd(118) + '\n';
-    const bytes = npyBytes(header, new Uint8Array(data.buffer));
-    const p = lazyEntry(readNpy(memorySource(bytes, 'p.npy')), 'p.npy');
+    const bytes = npyFileBytes(data, [n]);
+    const p = lazyNpy(bytes, 'p.npy');
     const q = npyLazy(Float64Array.from({ length: n }, (_, i) => 1 + (i % 5)), [n], 'q.npy');
     // After the first pass (half the progress), entry 37 of P becomes NaN.
     const progress = (done: number, total: number): void => {
@@ -248,14 +176,9 @@ describe('fast Jeffreys of two softmaxes of logits', () => {
     ['logits so spread that softmax underflows to 0', 3000],
   ] as const) {
     it(`${what}: agrees with the reference path, with and without a temperature`, () => {
-      let s = 5;
-      const logits = (): Float32Array =>
-        Float32Array.from({ length: 5 * 37 }, () => {
-          s = (s * 1103515245 + 12345) % 2147483648;
-          return (s / 2147483648 - 0.5) * scale;
-        });
-      const a = logits();
-      const b = logits();
+      const logits = logitSequence(5, scale);
+      const a = logits(5 * 37);
+      const b = logits(5 * 37);
       for (const T of [1, 4]) {
         const soft = (x: Float32Array, label: string): LazyTensor => lazySoftmax(npyLazy(x, [5, 37], label), T, `softmax(${label})`);
         const fast = streamMeasure('Jeffreys', arg('P', soft(a, 'a')), arg('Q', soft(b, 'b')), {}, { fastPaths: true });
