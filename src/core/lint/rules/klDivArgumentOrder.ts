@@ -1,0 +1,140 @@
+/**
+ * # KL004 kl-div-argument-order
+ *
+ * ## What it does
+ * Finds `kl_div` / `KLDivLoss` calls whose arguments are evidently swapped: the teacher (or the
+ * target labels) in the input slot and the student (or the predictions) in the target slot; or,
+ * outside RLHF and VAE code, the detached side in the input slot while gradients flow through the
+ * target.
+ *
+ * ## Why is this bad?
+ * `F.kl_div(input, target)` is KL(target ‖ exp(input)): the target is the distribution the
+ * expectation is taken under, the input the one being fitted. Knowledge distillation minimises
+ * KL(teacher ‖ student), so the student's log-probabilities go first. Swapped, the loss is the
+ * reverse KL — mode-seeking instead of mode-covering — and when the teacher side is the input,
+ * its gradient reaches the student through the target only. The code trains, on a different
+ * objective than the one it was written for.
+ *
+ * In RLHF and VAEs the reference policy or the prior *is* meant to be the input —
+ * KL(π ‖ π_ref) is `F.kl_div(ref_logp, pi)` — so those names are not taken as evidence of a swap.
+ *
+ * ## Example
+ * ```python
+ * loss = F.kl_div(F.log_softmax(teacher_logits / T, -1), F.softmax(student_logits / T, -1), reduction="batchmean")
+ * ```
+ *
+ * ## Use instead
+ * ```python
+ * loss = F.kl_div(F.log_softmax(student_logits / T, -1), F.softmax(teacher_logits / T, -1), reduction="batchmean")
+ * ```
+ *
+ * ## Fix safety
+ * Unsafe: the order is inferred from names and `.detach()`; a reverse KL may be meant. The fix
+ * swaps the logits inside the two softmaxes, keeping the log-space on the input side.
+ *
+ * ## References
+ * - Hinton, Vinyals, Dean, [Distilling the Knowledge in a Neural Network](https://arxiv.org/abs/1503.02531) (2015)
+ * - [torch.nn.KLDivLoss](https://pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html)
+ */
+import { code } from '../describe';
+import { replace } from '../fixes';
+import type { Fix } from '../finding';
+import { klName, type KlCall } from '../klCalls';
+import type { Facts, Model } from '../model';
+import type { Rule } from '../rule';
+import { type SyntaxNode, unwrap, wordsOf } from '../syntax';
+
+/** Pairs of words naming the reference distribution and the model that is fitted to it. */
+const PAIRS: readonly { reference: ReadonlySet<string>; model: ReadonlySet<string>; say: [string, string] }[] = [
+  { reference: new Set(['teacher', 'teachers', 'tea', 'tch']), model: new Set(['student', 'students', 'stu']), say: ['teacher', 'student'] },
+  {
+    reference: new Set(['target', 'targets', 'tgt', 'label', 'labels', 'gt']),
+    model: new Set(['pred', 'preds', 'prediction', 'predictions', 'output', 'outputs', 'student']),
+    say: ['target', 'prediction'],
+  },
+];
+
+/** Words of code where the reference is meant to be the input: KL(π‖π_ref), KL(q‖prior). */
+const REVERSE_BY_DESIGN = new Set(['ref', 'reference', 'prior', 'policy', 'pi', 'actor', 'reverse', 'rkl', 'backward']);
+
+export const klDivArgumentOrder: Rule = {
+  id: 'KL004',
+  name: 'kl-div-argument-order',
+  severity: 'warning',
+  check({ model, klCalls, report }) {
+    for (const site of klCalls) {
+      if (!site.input || !site.target) continue;
+      const fi = model.facts(site.input);
+      const ft = model.facts(site.target);
+      const wi = new Set(roleWords(site.input, fi));
+      const wt = new Set(roleWords(site.target, ft));
+      const context = contextWords(site, model);
+      if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w))) continue;
+      if (symmetric(site, model)) continue;
+      const pair = PAIRS.find((p) => has(wi, p.reference) && !has(wi, p.model) && has(wt, p.model) && !has(wt, p.reference));
+      let why: string | undefined;
+      if (pair) {
+        why = `the ${pair.say[0]} ${code(site.input)} is in the input slot and the ${pair.say[1]} ${code(site.target)} in the target slot`;
+      } else if (fi.detached && !ft.detached && ft.producer && !pair) {
+        why = `the input ${code(site.input)} is detached while gradients flow through the target ${code(site.target)}`;
+      }
+      if (!why) continue;
+      report({
+        node: site.call,
+        message:
+          `${code(klName(site))}(input, target) is KL(target ‖ exp(input)), but ${why}: this is the reverse divergence of the one ` +
+          `distillation minimises, and the model is trained through the target. Swap them (log-probabilities of the model first).`,
+        ...fixFor(site, fi, ft),
+      });
+    }
+  },
+};
+
+function has(words: ReadonlySet<string>, group: ReadonlySet<string>): boolean {
+  for (const w of group) if (words.has(w)) return true;
+  return false;
+}
+
+/** The words of an argument, of the names it came through, and of the logits it was made from. */
+function roleWords(node: SyntaxNode, facts: Facts): string[] {
+  return [
+    ...wordsOf(node.text),
+    ...facts.names.flatMap((n) => wordsOf(n.text)),
+    ...(facts.producer?.input ? wordsOf(facts.producer.input.text) : []),
+  ];
+}
+
+/** Words of the enclosing function's name and of the name the result is assigned to. */
+function contextWords(site: KlCall, model: Model): Set<string> {
+  const words = new Set(wordsOf(model.scopes.scopeAt(site.call.startIndex).name));
+  for (let n = site.call.parent; n && n.type !== 'block' && n.type !== 'module'; n = n.parent) {
+    if (n.type === 'assignment') for (const w of wordsOf(n.childForFieldName('left')?.text ?? '')) words.add(w);
+  }
+  return words;
+}
+
+/** kl_div(a, b) + kl_div(b, a) in one function: both directions are meant (a symmetric KL). */
+function symmetric(site: KlCall, model: Model): boolean {
+  const scope = model.scopes.scopeAt(site.call.startIndex);
+  const texts = (n: SyntaxNode | undefined): string => (n ? unwrap(n).text.replace(/\s+/g, '') : '');
+  const words = (n: SyntaxNode | undefined): string => wordsOf(texts(n)).filter((w) => w !== 'log' && w !== 'softmax').join(' ');
+  return model.calls.some((call) => {
+    if (call.startIndex === site.call.startIndex || model.scopes.scopeAt(call.startIndex) !== scope) return false;
+    const c = model.callee(call);
+    if (c?.fn !== 'kl_div' && c?.fn !== 'KLDivLoss()') return false;
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
+    return words(args[0] ?? undefined) === words(site.target) && words(args[1] ?? undefined) === words(site.input);
+  });
+}
+
+/** Swap the logits inside the two softmaxes: log_softmax(t) ‖ softmax(s) → log_softmax(s) ‖ softmax(t). */
+function fixFor(site: KlCall, fi: Facts, ft: Facts): { fix?: Fix } {
+  const a = fi.producer;
+  const b = ft.producer;
+  const direct = (arg: SyntaxNode, f: Facts): boolean => f.names.length === 0 && unwrap(arg).startIndex === f.producer?.call.startIndex;
+  if (!a?.input || !b?.input || !direct(site.input!, fi) || !direct(site.target!, ft)) return {};
+  if (a.input.endIndex > b.input.startIndex && b.input.endIndex > a.input.startIndex) return {};
+  return {
+    fix: { description: 'Swap the two distributions', safety: 'unsafe', edits: [replace(a.input, b.input.text), replace(b.input, a.input.text)] },
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * Where names get their values: the functions of a file (or notebook cell), the assignments in
+ * each, `self.x = ...` attributes of classes, parameters, and the `torch.no_grad()` regions.
+ *
+ * A use of a name is resolved to the assignments that reach it in the same function — the last
+ * one before it that every path runs through, and any in branches after that one. Names a function
+ * does not assign come from the enclosing function or the module (cell), where one assignment
+ * must be all there is. Anything less certain resolves to nothing, and the rules say nothing.
+ */
+import { type Imports, canonicalOf, calleeOf } from './names';
+import { dottedName, operatorOf, type SyntaxNode, unwrap } from './syntax';
+
+export interface Scope {
+  readonly node: SyntaxNode | undefined; // undefined: the module (or notebook cell)
+  readonly start: number;
+  readonly end: number;
+  readonly parent: Scope | undefined;
+  /** The class a method belongs to. */
+  readonly classNode: SyntaxNode | undefined;
+  readonly name: string;
+}
+
+export interface Assignment {
+  readonly name: string;
+  /** The name (or `self.x` attribute) assigned. */
+  readonly target: SyntaxNode;
+  /** The assigned expression; for `x += e`, the augmented assignment node itself. */
+  readonly value: SyntaxNode;
+  readonly statement: SyntaxNode;
+  readonly scope: Scope;
+  readonly augmented: boolean;
+}
+
+/** The node types the model and the rules index in one pass over the tree. */
+export const INDEXED_TYPES = [
+  'import_statement',
+  'import_from_statement',
+  'function_definition',
+  'class_definition',
+  'decorator',
+  'with_statement',
+  'assignment',
+  'augmented_assignment',
+  'call',
+  'comment',
+  'binary_operator',
+] as const;
+
+export class Scopes {
+  readonly module: Scope;
+  private readonly functions: Scope[] = [];
+  private readonly classes: { node: SyntaxNode; start: number; end: number }[] = [];
+  private readonly assignments = new Map<string, Assignment[]>();
+  private readonly attributes = new Map<string, Assignment[]>();
+  private readonly noGrad: { start: number; end: number }[] = [];
+  private readonly parameters = new Map<Scope, Set<string>>();
+  private readonly uses = new Map<string, SyntaxNode[]>();
+  readonly calls: SyntaxNode[] = [];
+  readonly comments: SyntaxNode[] = [];
+  /** The `a - b` differences (the candidates for a log-ratio). */
+  readonly differences: SyntaxNode[] = [];
+
+  constructor(
+    readonly root: SyntaxNode,
+    readonly imports: Imports,
+  ) {
+    this.module = { node: undefined, start: root.startIndex, end: root.endIndex, parent: undefined, classNode: undefined, name: '<module>' };
+    const nodes = root.descendantsOfType([...INDEXED_TYPES]);
+    const withs: SyntaxNode[] = [];
+    const decorators: SyntaxNode[] = [];
+    const assigns: SyntaxNode[] = [];
+    for (const n of nodes) {
+      if (!n) continue;
+      switch (n.type) {
+        case 'import_statement':
+        case 'import_from_statement':
+          imports.add(n);
+          break;
+        case 'function_definition': {
+          const s = { node: n, start: n.startIndex, end: n.endIndex, parent: undefined, classNode: undefined, name: n.childForFieldName('name')?.text ?? '' };
+          this.functions.push(s);
+          break;
+        }
+        case 'class_definition':
+          this.classes.push({ node: n, start: n.startIndex, end: n.endIndex });
+          break;
+        case 'decorator':
+          decorators.push(n);
+          break;
+        case 'with_statement':
+          withs.push(n);
+          break;
+        case 'assignment':
+        case 'augmented_assignment':
+          assigns.push(n);
+          break;
+        case 'call':
+          this.calls.push(n);
+          break;
+        case 'comment':
+          this.comments.push(n);
+          break;
+        case 'binary_operator':
+          if (operatorOf(n) === '-') this.differences.push(n);
+          break;
+      }
+    }
+    // Parents and classes from the ranges (nodes come in document order, outer before inner).
+    const open: Scope[] = [];
+    const linked: Scope[] = [];
+    for (const f of this.functions) {
+      while (open.length > 0 && open[open.length - 1]!.end <= f.start) open.pop();
+      const parent = open[open.length - 1];
+      const cls = this.innermostClass(f.start);
+      const classNode = cls && (!parent || cls.start > parent.start) ? cls.node : undefined;
+      const scope: Scope = { ...f, parent, classNode };
+      linked.push(scope);
+      open.push(scope);
+    }
+    this.functions.splice(0, this.functions.length, ...linked);
+    for (const d of decorators) this.markNoGradDecorator(d);
+    for (const w of withs) this.markNoGradWith(w);
+    for (const a of assigns) this.addAssignment(a);
+  }
+
+  /** The innermost function containing `index`, or the module. */
+  scopeAt(index: number): Scope {
+    let best: Scope = this.module;
+    for (const f of this.functions) {
+      if (f.start > index) break;
+      if (index < f.end && f.start >= (best.node ? best.start : -1)) best = f;
+    }
+    return best;
+  }
+
+  /** True when `index` runs with gradients off: in `with torch.no_grad():` or a `@torch.no_grad()` function. */
+  inNoGrad(index: number): boolean {
+    return this.noGrad.some((r) => r.start <= index && index < r.end);
+  }
+
+  /** The parameters of a function scope. */
+  parametersOf(scope: Scope): Set<string> {
+    let names = this.parameters.get(scope);
+    if (names) return names;
+    names = new Set<string>();
+    const params = scope.node?.childForFieldName('parameters');
+    for (const p of params?.namedChildren ?? []) {
+      if (!p) continue;
+      const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+      if (id) names.add(id.text);
+    }
+    this.parameters.set(scope, names);
+    return names;
+  }
+
+  /**
+   * The assignments of `name` that reach the use `use`, latest first; undefined when the name's
+   * value there is not known (a parameter, a loop, a path on which it is not assigned).
+   */
+  reaching(use: SyntaxNode): Assignment[] | undefined {
+    const name = use.text;
+    const all = this.assignments.get(name);
+    const useScope = this.scopeAt(use.startIndex);
+    let scope: Scope | undefined = useScope;
+    while (scope) {
+      const inScope = all?.filter((a) => a.scope === scope) ?? [];
+      if (inScope.length > 0) {
+        // Module (cell) level seen from a function: that runs later, so one assignment must be all.
+        if (!scope.node && scope !== useScope) return inScope.length === 1 && !inScope[0]!.augmented ? inScope : undefined;
+        const before = inScope.filter((a) => a.statement.endIndex <= use.startIndex);
+        if (before.length === 0) return undefined;
+        const out: Assignment[] = [];
+        for (let i = before.length - 1; i >= 0; i--) {
+          const a = before[i]!;
+          out.push(a);
+          if (!a.augmented && dominates(a.statement, use, scope.node)) return out;
+        }
+        return undefined;
+      }
+      if (scope.node && this.parametersOf(scope).has(name)) return undefined;
+      scope = scope.parent ?? (scope === this.module ? undefined : this.module);
+    }
+    return undefined;
+  }
+
+  /** True when the name is assigned in the use's function before the use, on any path. */
+  assignedBefore(use: SyntaxNode): boolean {
+    const scope = this.scopeAt(use.startIndex);
+    return (this.assignments.get(use.text) ?? []).some((a) => a.scope === scope && a.statement.startIndex < use.startIndex);
+  }
+
+  /** The single assignment of `self.<attr>` in the class of `use` (its methods), if there is one. */
+  attribute(use: SyntaxNode): Assignment | undefined {
+    const parts = dottedName(use);
+    if (!parts || parts.length !== 2 || parts[0] !== 'self') return undefined;
+    const cls = this.scopeAt(use.startIndex).classNode ?? this.innermostClass(use.startIndex)?.node;
+    if (!cls) return undefined;
+    const found = this.attributes.get(`${cls.startIndex}:${parts[1]}`);
+    return found && found.length === 1 ? found[0] : undefined;
+  }
+
+  /** Every use of `name` as a value in `scope` (not as an attribute or keyword name). */
+  usesOf(name: string, scope: Scope): SyntaxNode[] {
+    const key = `${scope.start}:${name}`;
+    let found = this.uses.get(key);
+    if (found) return found;
+    const from = scope.node ?? this.root;
+    found = [];
+    for (const id of from.descendantsOfType('identifier')) {
+      if (!id || id.text !== name) continue;
+      const parent = id.parent;
+      if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.startIndex === id.startIndex) continue;
+      if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.startIndex === id.startIndex) continue;
+      if (parent?.type === 'assignment' && parent.childForFieldName('left')?.startIndex === id.startIndex) continue;
+      if (parent?.type === 'pattern_list' || parent?.type === 'tuple_pattern') continue;
+      found.push(id);
+    }
+    this.uses.set(key, found);
+    return found;
+  }
+
+  private innermostClass(index: number): { node: SyntaxNode; start: number; end: number } | undefined {
+    let best: { node: SyntaxNode; start: number; end: number } | undefined;
+    for (const c of this.classes) if (c.start <= index && index < c.end && (!best || c.start >= best.start)) best = c;
+    return best;
+  }
+
+  private addAssignment(node: SyntaxNode): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return;
+    const augmented = node.type === 'augmented_assignment';
+    const scope = this.scopeAt(node.startIndex);
+    const record = (target: SyntaxNode, value: SyntaxNode): void => {
+      if (target.type === 'identifier') {
+        const a: Assignment = { name: target.text, target, value: augmented ? node : value, statement: node, scope, augmented };
+        const list = this.assignments.get(a.name) ?? [];
+        list.push(a);
+        this.assignments.set(a.name, list);
+      } else if (target.type === 'attribute' && !augmented) {
+        const parts = dottedName(target);
+        const cls = scope.classNode;
+        if (parts && parts.length === 2 && parts[0] === 'self' && cls) {
+          const key = `${cls.startIndex}:${parts[1]}`;
+          const list = this.attributes.get(key) ?? [];
+          list.push({ name: parts[1]!, target, value, statement: node, scope, augmented });
+          this.attributes.set(key, list);
+        }
+      }
+    };
+    if (left.type === 'pattern_list' || left.type === 'tuple_pattern') {
+      const targets = left.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
+      const r = unwrap(right);
+      const values = r.type === 'expression_list' || r.type === 'tuple' ? r.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : [];
+      if (values.length === targets.length) targets.forEach((t, i) => record(t, values[i]!));
+      else for (const t of targets) if (t.type === 'identifier') this.markUnknown(t, node, scope);
+      return;
+    }
+    record(left, right);
+  }
+
+  /** `a, b = f()`: the names are assigned, to values the model cannot see. */
+  private markUnknown(target: SyntaxNode, statement: SyntaxNode, scope: Scope): void {
+    const list = this.assignments.get(target.text) ?? [];
+    list.push({ name: target.text, target, value: target, statement, scope, augmented: false });
+    this.assignments.set(target.text, list);
+  }
+
+  private markNoGradDecorator(decorator: SyntaxNode): void {
+    const expr = decorator.namedChildren.find((c) => c !== null && c.type !== 'comment');
+    if (!expr || !this.isNoGrad(expr)) return;
+    const definition = decorator.parent?.childForFieldName('definition');
+    if (definition) this.noGrad.push({ start: definition.startIndex, end: definition.endIndex });
+  }
+
+  private markNoGradWith(w: SyntaxNode): void {
+    const clause = w.namedChildren.find((c) => c?.type === 'with_clause');
+    const items = clause?.namedChildren ?? [];
+    if (!items.some((item) => item?.type === 'with_item' && item.childForFieldName('value') && this.isNoGrad(item.childForFieldName('value')!))) return;
+    const body = w.childForFieldName('body');
+    if (body) this.noGrad.push({ start: body.startIndex, end: body.endIndex });
+  }
+
+  private isNoGrad(expr: SyntaxNode): boolean {
+    const e = unwrap(expr);
+    if (e.type === 'call') return calleeOf(e, this.imports)?.fn === 'no_grad';
+    const parts = dottedName(e);
+    return parts !== undefined && canonicalOf(this.imports.qualify(parts)) === 'no_grad';
+  }
+}
+
+/** Statements whose blocks may not run: the branches of `if`, loops, `except` and `case`. */
+const BRANCHING = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'except_clause', 'case_clause']);
+
+/**
+ * True when every path to `use` runs `statement`: each branch or loop body around the statement
+ * (up to the function) also holds the use. `with` and `try` bodies run on the way to what follows.
+ */
+function dominates(statement: SyntaxNode, use: SyntaxNode, scopeNode: SyntaxNode | undefined): boolean {
+  let child = statement;
+  for (let n = statement.parent; n; child = n, n = n.parent) {
+    if (scopeNode && n.startIndex === scopeNode.startIndex && n.type === scopeNode.type) break;
+    if (BRANCHING.has(n.type) && child.type === 'block' && (use.startIndex < child.startIndex || use.startIndex >= child.endIndex)) return false;
+  }
+  return true;
+}
