@@ -4,7 +4,7 @@
  * from the call or from the module's constructor, wherever in the file that was.
  */
 import type { Model } from './model';
-import { argument, booleanValue, callArgs, stringValue, type SyntaxNode } from './syntax';
+import { argument, booleanValue, callArgs, stringValue, type SyntaxNode, unwrap } from './syntax';
 
 /** A setting as the code leaves it: a literal value, the default, or unknown (a variable, `**kwargs`). */
 export interface Setting<T> {
@@ -27,6 +27,11 @@ export interface KlCall {
   readonly logTarget: Setting<boolean>;
   /** `size_average=` or `reduce=` is given: they decide the reduction, the old way. */
   readonly legacy: boolean;
+  /**
+   * The reduction the legacy arguments give when they are literals, as PyTorch maps them
+   * (`_Reduction.legacy_get_enum`): reduce falsy → 'none', else size_average falsy → 'sum', else 'mean'.
+   */
+  readonly legacyReduction?: { readonly value: 'none' | 'sum' | 'mean'; readonly node: SyntaxNode };
 }
 
 /** Positions of the parameters in `F.kl_div(input, target, size_average, reduce, reduction, log_target)`. */
@@ -42,22 +47,39 @@ function setting<T>(call: SyntaxNode, index: number, name: string, read: (n: Syn
   return { value: args.splat ? undefined : fallback, node: undefined, explicit: false };
 }
 
-/** `size_average=` / `reduce=` given with anything but None. */
-function legacyOf(call: SyntaxNode, params: typeof FUNCTION_PARAMS | typeof MODULE_PARAMS): boolean {
-  for (const name of ['size_average', 'reduce'] as const) {
-    const v = argument(call, params[name], name);
-    if (v && v.type !== 'none') return true;
-  }
-  return false;
+/** `size_average=` / `reduce=` given with anything but None, and the reduction they make. */
+function legacyOf(call: SyntaxNode, params: typeof FUNCTION_PARAMS | typeof MODULE_PARAMS): Pick<KlCall, 'legacy' | 'legacyReduction'> {
+  const sizeAverage = argument(call, params.size_average, 'size_average');
+  const reduce = argument(call, params.reduce, 'reduce');
+  const given = [sizeAverage, reduce].filter((v): v is SyntaxNode => v !== undefined && v.type !== 'none');
+  if (given.length === 0) return { legacy: false };
+  const sa = sizeAverage && sizeAverage.type !== 'none' ? truthiness(sizeAverage) : true;
+  const rd = reduce && reduce.type !== 'none' ? truthiness(reduce) : true;
+  if (sa === undefined || rd === undefined) return { legacy: true };
+  const value = !rd ? 'none' : !sa ? 'sum' : 'mean';
+  const decisive = value === 'none' ? reduce! : value === 'sum' ? sizeAverage! : given[given.length - 1]!;
+  const node = decisive.parent?.type === 'keyword_argument' ? decisive.parent : decisive;
+  return { legacy: true, legacyReduction: { value, node } };
+}
+
+/** Python's truth value of a literal: True/False/None, numbers, strings; undefined for anything else. */
+function truthiness(node: SyntaxNode): boolean | undefined {
+  const b = booleanValue(node);
+  if (b !== undefined) return b;
+  const s = stringValue(node);
+  if (s !== undefined) return s.length > 0;
+  const n = unwrap(node);
+  if (n.type === 'integer' || n.type === 'float') return Number(n.text.replace(/_/g, '')) !== 0;
+  return undefined;
 }
 
 /** The options a KLDivLoss constructor or kl_div call sets. */
-export function klOptions(optionsCall: SyntaxNode, style: 'function' | 'module'): Pick<KlCall, 'reduction' | 'logTarget' | 'legacy'> {
+export function klOptions(optionsCall: SyntaxNode, style: 'function' | 'module'): Pick<KlCall, 'reduction' | 'logTarget' | 'legacy' | 'legacyReduction'> {
   const params = style === 'function' ? FUNCTION_PARAMS : MODULE_PARAMS;
   return {
     reduction: setting(optionsCall, params.reduction, 'reduction', stringValue, 'mean'),
     logTarget: setting(optionsCall, params.log_target, 'log_target', booleanValue, false),
-    legacy: legacyOf(optionsCall, params),
+    ...legacyOf(optionsCall, params),
   };
 }
 

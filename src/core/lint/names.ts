@@ -43,6 +43,7 @@ const METHODS: Readonly<Record<string, string>> = {
   sigmoid: 'sigmoid',
   log: 'log',
   exp: 'exp',
+  exp_: 'exp',
   expm1: 'expm1',
   clamp: 'clamp',
   clamp_min: 'clamp',

@@ -183,3 +183,21 @@ export function wordsOf(text: string): string[] {
   }
   return words;
 }
+
+/**
+ * The terms of a sum with their signs: `1 + a - (b - c)` → +1, +a, −b, +c. Unary minus flips
+ * the sign; anything else is one term.
+ */
+export function additiveTerms(node: SyntaxNode, sign = 1, out: { sign: number; node: SyntaxNode }[] = []): { sign: number; node: SyntaxNode }[] {
+  const n = unwrap(node);
+  const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
+  if (op === '+' || op === '-') {
+    additiveTerms(n.childForFieldName('left')!, sign, out);
+    additiveTerms(n.childForFieldName('right')!, op === '-' ? -sign : sign, out);
+  } else if (n.type === 'unary_operator' && operatorOf(n) === '-') {
+    additiveTerms(n.childForFieldName('argument')!, -sign, out);
+  } else {
+    out.push({ sign, node: n });
+  }
+  return out;
+}

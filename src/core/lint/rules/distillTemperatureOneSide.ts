@@ -7,7 +7,8 @@
  *
  * ## Why is this bad?
  * Distillation compares the student and the teacher at the same temperature: both softmaxes
- * are softened by T. With T on one side only, the loss compares a softened distribution with a
+ * are softened by T. (Sharpening a detached pseudo-label with a temperature on the target alone,
+ * as consistency training does, is by design and not reported.) With T on one side only, the loss compares a softened distribution with a
  * sharp one; it is not zero when the student matches the teacher, and minimising it drives the
  * student's logits to T times the teacher's.
  *
@@ -34,7 +35,8 @@ import type { Fix } from '../finding';
 import { klName } from '../klCalls';
 import type { Facts, Model, Producer } from '../model';
 import type { Rule } from '../rule';
-import { asOperand, type SyntaxNode, unwrap } from '../syntax';
+import { ROLE_PAIRS, hasAny, roleWords } from '../roles';
+import { asOperand, numberValue, type SyntaxNode, unwrap } from '../syntax';
 
 const SOFTMAXES = new Set(['softmax', 'log_softmax', 'Softmax()', 'LogSoftmax()']);
 
@@ -61,6 +63,7 @@ export const distillTemperatureOneSide: Rule = {
       }
       if (!cold || !T) continue;
       const side = cold.arg === site.target ? 'target' : 'input';
+      if (side === 'input' && sharpening(site.target, ft, T, model)) continue;
       const hot = side === 'target' ? site.input : site.target;
       report({
         node: cold.arg,
@@ -72,6 +75,19 @@ export const distillTemperatureOneSide: Rule = {
     }
   },
 };
+
+/**
+ * Consistency training sharpens a pseudo-label: the detached target alone gets a temperature
+ * (below 1 as a rule: UDA, FixMatch-style code). That is by design unless the names say
+ * teacher and student.
+ */
+function sharpening(target: SyntaxNode, ft: Facts, T: SyntaxNode, model: Model): boolean {
+  const value = numberValue(T);
+  if (value !== undefined && value < 1) return true;
+  const words = roleWords(target, ft);
+  if (ROLE_PAIRS.some((p) => hasAny(words, p.reference) || hasAny(words, p.model))) return false;
+  return ft.detached || model.scopes.inNoGrad(target.startIndex);
+}
 
 /**
  * True when the logits are surely not softened already: a call, attribute or subscript (a model's

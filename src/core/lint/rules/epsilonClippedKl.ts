@@ -34,7 +34,7 @@
 import { code } from '../describe';
 import type { Facts, Model } from '../model';
 import type { Rule } from '../rule';
-import { normalized, numberValue, operatorOf, type SyntaxNode, unwrap } from '../syntax';
+import { normalized, numberValue, operatorOf, outerOf, type SyntaxNode, unwrap } from '../syntax';
 
 export const epsilonClippedKl: Rule = {
   id: 'KL008',
@@ -50,7 +50,7 @@ export const epsilonClippedKl: Rule = {
     for (const site of klCalls) {
       if (!site.input) continue;
       const f = model.facts(site.input);
-      if (f.producer?.fn === 'log' && f.clipped) say(site.input, f.clipped, `the input of ${code(site.callee)}`);
+      if (f.producer?.fn === 'log' && f.clipped && !isMixture(f.clipped.inner, model)) say(site.input, f.clipped, `the input of ${code(site.callee)}`);
     }
     for (const call of model.calls) {
       if (model.callee(call)?.fn !== 'log') continue;
@@ -85,12 +85,12 @@ function handWrittenQSide(logCall: SyntaxNode, model: Model): Facts['clipped'] |
     const clipped = den ? model.clipOf(den) : undefined;
     if (!num || !clipped) return undefined;
     const p = model.clipOf(num)?.inner ?? num;
-    return multipliedBy(outer(logCall), p) ? clipped : undefined;
+    return multipliedBy(outerOf(logCall), p) ? clipped : undefined;
   }
   // p * (log(p + eps) - log(q + eps))
   const clipped = model.clipOf(arg);
   if (!clipped) return undefined;
-  const diff = outer(logCall).parent;
+  const diff = outerOf(logCall).parent;
   if (diff?.type !== 'binary_operator' || operatorOf(diff) !== '-') return undefined;
   const left = diff.childForFieldName('left');
   if (!left || unwrap(left).startIndex === unwrap(logCall).startIndex) return undefined;
@@ -100,14 +100,31 @@ function handWrittenQSide(logCall: SyntaxNode, model: Model): Facts['clipped'] |
   const pArg = pc.receiver ?? pLog.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
   if (!pArg) return undefined;
   const p = model.clipOf(pArg)?.inner ?? pArg;
-  return multipliedBy(outer(diff), p) ? clipped : undefined;
+  return multipliedBy(outerOf(diff), p) ? clipped : undefined;
 }
 
-/** The node with the parentheses around it. */
-function outer(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  return n;
+/**
+ * A mixture — `(p + q) / 2`, `torch.stack(probs).mean(0)` — is zero only where all its parts
+ * are, so the clamp before its log (as in JS divergences) hides nothing.
+ */
+function isMixture(node: SyntaxNode, model: Model): boolean {
+  let n = unwrap(node);
+  if (n.type === 'binary_operator' && (operatorOf(n) === '/' || operatorOf(n) === '*')) {
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    if (l && r && numberValue(r) !== undefined) n = unwrap(l);
+    else if (l && r && numberValue(l) !== undefined) n = unwrap(r);
+  }
+  if (n.type === 'binary_operator' && operatorOf(n) === '+') return true;
+  if (n.type === 'call') {
+    const c = model.callee(n);
+    return c?.fn === 'mean' || c?.fn === 'sum';
+  }
+  if (n.type === 'identifier') {
+    const a = model.single(n);
+    return a ? isMixture(a.value, model) : false;
+  }
+  return false;
 }
 
 /** True when `node` is an operand of a `*` whose other operand is `p` (the same expression). */

@@ -42,17 +42,8 @@ import type { Fix } from '../finding';
 import { klName, type KlCall } from '../klCalls';
 import type { Facts, Model } from '../model';
 import type { Rule } from '../rule';
+import { roleWords, rolePair } from '../roles';
 import { type SyntaxNode, unwrap, wordsOf } from '../syntax';
-
-/** Pairs of words naming the reference distribution and the model that is fitted to it. */
-const PAIRS: readonly { reference: ReadonlySet<string>; model: ReadonlySet<string>; say: [string, string] }[] = [
-  { reference: new Set(['teacher', 'teachers', 'tea', 'tch']), model: new Set(['student', 'students', 'stu']), say: ['teacher', 'student'] },
-  {
-    reference: new Set(['target', 'targets', 'tgt', 'label', 'labels', 'gt']),
-    model: new Set(['pred', 'preds', 'prediction', 'predictions', 'output', 'outputs', 'student']),
-    say: ['target', 'prediction'],
-  },
-];
 
 /** Words of code where the reference is meant to be the input: KL(π‖π_ref), KL(q‖prior). */
 const REVERSE_BY_DESIGN = new Set(['ref', 'reference', 'prior', 'policy', 'pi', 'actor', 'reverse', 'rkl', 'backward']);
@@ -66,16 +57,17 @@ export const klDivArgumentOrder: Rule = {
       if (!site.input || !site.target) continue;
       const fi = model.facts(site.input);
       const ft = model.facts(site.target);
-      const wi = new Set(roleWords(site.input, fi));
-      const wt = new Set(roleWords(site.target, ft));
+      const wi = roleWords(site.input, fi);
+      const wt = roleWords(site.target, ft);
       const context = contextWords(site, model);
       if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w))) continue;
       if (symmetric(site, model)) continue;
-      const pair = PAIRS.find((p) => has(wi, p.reference) && !has(wi, p.model) && has(wt, p.model) && !has(wt, p.reference));
+      const pair = rolePair(wi, wt);
       let why: string | undefined;
       if (pair) {
         why = `the ${pair.say[0]} ${code(site.input)} is in the input slot and the ${pair.say[1]} ${code(site.target)} in the target slot`;
-      } else if (fi.detached && !ft.detached && ft.producer && !pair) {
+      } else if (fi.detached && !ft.detached && ft.producer && !rolePair(wt, wi)) {
+        // Names that put the reference in the target slot outweigh the detach (it may be a fixed model).
         why = `the input ${code(site.input)} is detached while gradients flow through the target ${code(site.target)}`;
       }
       if (!why) continue;
@@ -89,20 +81,6 @@ export const klDivArgumentOrder: Rule = {
     }
   },
 };
-
-function has(words: ReadonlySet<string>, group: ReadonlySet<string>): boolean {
-  for (const w of group) if (words.has(w)) return true;
-  return false;
-}
-
-/** The words of an argument, of the names it came through, and of the logits it was made from. */
-function roleWords(node: SyntaxNode, facts: Facts): string[] {
-  return [
-    ...wordsOf(node.text),
-    ...facts.names.flatMap((n) => wordsOf(n.text)),
-    ...(facts.producer?.input ? wordsOf(facts.producer.input.text) : []),
-  ];
-}
 
 /** Words of the enclosing function's name and of the name the result is assigned to. */
 function contextWords(site: KlCall, model: Model): Set<string> {

@@ -3,7 +3,10 @@
  *
  * ## What it does
  * Finds `F.kl_div(...)` calls and `nn.KLDivLoss(...)` constructors whose reduction is `'mean'` —
- * written out, or left to the default, which is `'mean'`.
+ * written out, left to the default (which is `'mean'`), or made so by the deprecated
+ * `size_average=` / `reduce=` arguments, which override `reduction=` whenever they are given
+ * (`KLDivLoss(reduce="batchmean")` is `'mean'`; `size_average=False, reduction="batchmean"` is a
+ * plain sum). Also `reduction="none"` followed by `.mean()`, or by `.mean(d)` over the softmax axis.
  *
  * ## Why is this bad?
  * `'mean'` divides the summed loss by the number of *elements* (batch × classes), not by the batch
@@ -33,43 +36,121 @@
  * - [pytorch/pytorch#95687](https://github.com/pytorch/pytorch/issues/95687)
  */
 import { code } from '../describe';
-import { addKeyword, replace } from '../fixes';
-import type { Fix } from '../finding';
-import { klOptions } from '../klCalls';
+import { addKeyword, removeArgument, replace } from '../fixes';
+import type { Fix, TextEdit } from '../finding';
+import { type KlCall, klOptions, type Setting } from '../klCalls';
+import type { Model } from '../model';
 import type { Report, Rule } from '../rule';
-import type { SyntaxNode } from '../syntax';
+import { argument, callArgs, numberValue, type SyntaxNode } from '../syntax';
 
 export const klDivMeanReduction: Rule = {
   id: 'KL003',
   name: 'kl-div-mean-reduction',
   severity: 'warning',
-  check({ model, report }) {
+  check({ model, klCalls, report }) {
     for (const call of model.calls) {
       const c = model.callee(call);
-      if (c?.fn === 'kl_div') check(call, 'function', report);
-      else if (c?.fn === 'KLDivLoss') check(call, 'module', report);
+      if (c?.fn === 'kl_div') check(call, 'function', model, klCalls, report);
+      else if (c?.fn === 'KLDivLoss') check(call, 'module', model, klCalls, report);
     }
   },
 };
 
-function check(call: SyntaxNode, style: 'function' | 'module', report: (r: Report) => void): void {
-  const { reduction, legacy } = klOptions(call, style);
-  if (legacy || reduction.value !== 'mean') return;
+const CONSEQUENCE =
+  'divides the summed loss by the number of elements (batch × classes), not by the batch size, so it is the KL divergence divided by the number of classes. Use reduction="batchmean".';
+
+function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klCalls: readonly KlCall[], report: (r: Report) => void): void {
+  const options = klOptions(call, style);
+  const { reduction, legacy, legacyReduction } = options;
   const fn = call.childForFieldName('function')!;
   const what = style === 'function' ? code(fn) : code(`${fn.text}(...)`);
-  const consequence =
-    'divides the summed loss by the number of elements (batch × classes), not by the batch size, so it is the KL divergence divided by the number of classes. Use reduction="batchmean".';
+  if (legacy) {
+    if (!legacyReduction) return;
+    const args = legacyArguments(call);
+    if (legacyReduction.value === 'mean') {
+      report({
+        node: legacyReduction.node,
+        message: `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction and makes it 'mean', which ${CONSEQUENCE}`,
+        fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: replaceLegacy(call, args, reduction, model, '"batchmean"') },
+      });
+    } else if (reduction.explicit && reduction.value !== undefined && reduction.value !== legacyReduction.value) {
+      const consequence = legacyReduction.value === 'sum' ? ': the loss is a sum over the batch and grows with the batch size' : ': nothing is summed';
+      report({
+        node: legacyReduction.node,
+        message:
+          `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction=${code(`'${reduction.value}'`)}: PyTorch computes reduction='${legacyReduction.value}'${consequence}. ` +
+          `Remove it and keep the reduction you wrote.`,
+        fix: { description: `Keep reduction='${reduction.value}'`, safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
+      });
+    }
+    return;
+  }
+  if (reduction.value === 'none' && style === 'function') {
+    handRolledMean(call, model, klCalls, report);
+    return;
+  }
+  if (reduction.value !== 'mean') return;
   if (reduction.explicit && reduction.node) {
     const value = reduction.node.type === 'keyword_argument' ? reduction.node.childForFieldName('value')! : reduction.node;
     const quote = value.text.trimStart().startsWith("'") ? "'" : '"';
     const fix: Fix = { description: 'Use reduction="batchmean"', safety: 'safe', edits: [replace(value, `${quote}batchmean${quote}`)] };
-    report({ node: reduction.node, message: `reduction='mean' in ${what} ${consequence}`, fix });
+    report({ node: reduction.node, message: `reduction='mean' in ${what} ${CONSEQUENCE}`, fix });
     return;
   }
   const edit = addKeyword(call, 'reduction="batchmean"');
   report({
     node: style === 'function' ? fn : call,
-    message: `${what} uses the default reduction='mean', which ${consequence}`,
+    message: `${what} uses the default reduction='mean', which ${CONSEQUENCE}`,
     ...(edit ? { fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: [edit] } } : {}),
   });
+}
+
+/** The `size_average=` and `reduce=` arguments (keyword forms; positional ones are left alone). */
+function legacyArguments(call: SyntaxNode): SyntaxNode[] {
+  const kw = callArgs(call).keywords;
+  return ['size_average', 'reduce'].map((k) => kw.get(k)).filter((a): a is SyntaxNode => a !== undefined);
+}
+
+function replaceLegacy(call: SyntaxNode, legacy: readonly SyntaxNode[], reduction: Setting<string>, model: Model, value: string): TextEdit[] {
+  const edits = legacy.map((a) => removeArgument(call, a, model.source));
+  if (reduction.node?.type === 'keyword_argument') return [...edits, replace(reduction.node.childForFieldName('value')!, value)];
+  const add = addKeyword(call, `reduction=${value}`);
+  return add ? [...edits, add] : edits;
+}
+
+/**
+ * `F.kl_div(..., reduction="none").mean()`, or `.mean(d)` over the axis the softmax was taken
+ * along: the same division by the number of classes, written by hand.
+ */
+function handRolledMean(call: SyntaxNode, model: Model, klCalls: readonly KlCall[], report: (r: Report) => void): void {
+  const p = call.parent;
+  if (p?.type !== 'attribute' || p.childForFieldName('attribute')?.text !== 'mean' || p.parent?.type !== 'call') return;
+  const mean = p.parent;
+  const dim = argument(mean, 0, 'dim');
+  const site = klCalls.find((s) => s.call.startIndex === call.startIndex && s.call.endIndex === call.endIndex);
+  const classAxis = site ? softmaxAxis(site.input, model) ?? softmaxAxis(site.target, model) : undefined;
+  if (dim) {
+    const d = numberValue(dim);
+    if (d === undefined || classAxis === undefined || d !== classAxis) return;
+  }
+  const attr = p.childForFieldName('attribute')!;
+  const fix: Fix = dim
+    ? { description: 'Sum over the classes', safety: 'unsafe', edits: [replace(attr, 'sum')] }
+    : { description: 'Sum over the classes, then average over the rows', safety: 'unsafe', edits: [replace(attr, `sum(${classAxis ?? -1}).mean`)] };
+  report({
+    node: mean,
+    message:
+      `${code(mean)} averages the pointwise KL over ${dim ? 'the classes' : 'every element'}: like reduction='mean', it ${CONSEQUENCE.replace(' Use reduction="batchmean".', '')} ` +
+      `Sum over the class axis${dim ? '' : ', then average over the rows'} (or use reduction="batchmean").`,
+    fix,
+  });
+}
+
+/** The axis a softmax or log_softmax was taken along, when it is a literal. */
+function softmaxAxis(arg: SyntaxNode | undefined, model: Model): number | undefined {
+  const producer = arg ? model.facts(arg).producer : undefined;
+  if (!producer || !['softmax', 'log_softmax'].includes(producer.fn)) return undefined;
+  const method = model.callee(producer.call)?.receiver !== undefined;
+  const dim = method ? argument(producer.call, 0, 'dim') : argument(producer.call, 1, 'dim');
+  return dim ? numberValue(dim) : undefined;
 }

@@ -43,9 +43,10 @@ import { replace } from '../fixes';
 import type { Fix } from '../finding';
 import type { Model } from '../model';
 import type { Rule } from '../rule';
-import { argument, asOperand, normalized, numberValue, operatorOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
+import { additiveTerms, argument, asOperand, normalized, numberValue, operatorOf, outerOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
 
-const REFERENCE = new Set(['ref', 'reference']);
+/** Names of the reference model's log-probabilities. `old` is PPO's behaviour policy, which k3's reversed form is right for. */
+const REFERENCE = new Set(['ref', 'reference', 'sft', 'init', 'initial', 'frozen', 'base']);
 const LOG_PROB = new Set(['log', 'logp', 'logps', 'logprob', 'logprobs', 'lp', 'lps', 'logpi']);
 const NOT_A_LOSS = new Set(['reward', 'rewards', 'score', 'scores', 'return', 'returns', 'advantage', 'advantages', 'stats', 'metrics', 'info']);
 
@@ -82,7 +83,7 @@ export const rlhfKlEstimator: Rule = {
         message:
           `${code(diff)} (the k1 estimator) flows into the loss ${code(loss)}: for samples from π its gradient is E_π[∇log π] = 0 in expectation, so it does not pull the policy toward the reference. ` +
           `Use k1 as a detached reward penalty, or k3 = exp(ref − logp) − (ref − logp) − 1 in the loss.`,
-        ...k3Fix(diff, sides),
+        ...k3Fix(diff, sides, model),
       });
     }
   },
@@ -102,8 +103,7 @@ function k3Of(call: SyntaxNode, fn: string, model: Model): K3 | undefined {
   if (!r) return undefined;
   let top = call;
   for (let p = top.parent; p && (p.type === 'parenthesized_expression' || (p.type === 'binary_operator' && ['+', '-'].includes(operatorOf(p) ?? ''))); p = p.parent) top = p;
-  const terms: { sign: number; node: SyntaxNode }[] = [];
-  flatten(top, 1, terms);
+  const terms = additiveTerms(top);
   const e = terms.find((t) => t.node.startIndex === call.startIndex && t.node.endIndex === call.endIndex);
   if (!e) return undefined;
   const sameRatio = (t: SyntaxNode): boolean => normalized(t) === normalized(unwrap(r)) || isLogOf(t, call, model);
@@ -121,22 +121,7 @@ function isLogOf(node: SyntaxNode, expCall: SyntaxNode, model: Model): boolean {
   return inner !== undefined && unwrap(inner).startIndex === expCall.startIndex;
 }
 
-function flatten(node: SyntaxNode, sign: number, out: { sign: number; node: SyntaxNode }[]): void {
-  const n = unwrap(node);
-  const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
-  if (op === '+' || op === '-') {
-    flatten(n.childForFieldName('left')!, sign, out);
-    flatten(n.childForFieldName('right')!, op === '-' ? -sign : sign, out);
-  } else {
-    out.push({ sign, node: n });
-  }
-}
 
-function outerOf(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  return n;
-}
 
 interface Sides {
   /** The difference as written (`a - b`). */
@@ -154,6 +139,14 @@ function logRatioSides(node: SyntaxNode, model: Model, depth = 0): Sides | undef
   if (n.type === 'identifier' && depth === 0) {
     const a = model.single(n);
     return a ? logRatioSides(a.value, model, 1) : undefined;
+  }
+  if (n.type === 'binary_operator' && operatorOf(n) === '*') {
+    // (logp - ref_logp) * mask: the masked log-ratio.
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    if (l && r && wordsOf(r.text).includes('mask')) return logRatioSides(l, model, depth + 1);
+    if (l && r && wordsOf(l.text).includes('mask')) return logRatioSides(r, model, depth + 1);
+    return undefined;
   }
   if (n.type !== 'binary_operator' || operatorOf(n) !== '-') return undefined;
   const left = n.childForFieldName('left');
@@ -212,7 +205,7 @@ function lossDestination(diff: SyntaxNode, model: Model): SyntaxNode | undefined
   while (queue.length > 0) {
     let node = queue.shift()!;
     let p = node.parent;
-    while (p && (p.type === 'parenthesized_expression' || p.type === 'binary_operator' || p.type === 'unary_operator' || reduces(p, model))) {
+    while (p && (p.type === 'parenthesized_expression' || linear(p) || p.type === 'unary_operator' || reduces(p, model))) {
       node = p.type === 'attribute' || p.type === 'argument_list' ? p.parent! : p;
       p = node.parent;
     }
@@ -227,7 +220,7 @@ function lossDestination(diff: SyntaxNode, model: Model): SyntaxNode | undefined
       const scope = model.scopes.scopeAt(target.startIndex);
       const statement = p;
       for (const use of model.scopes.usesOf(target.text, scope)) {
-        if (use.startIndex <= statement.endIndex || seen.has(use.startIndex)) continue;
+        if (use.startIndex <= statement.endIndex || seen.has(use.startIndex) || insideEstimator(use, model)) continue;
         seen.add(use.startIndex);
         queue.push(use);
       }
@@ -236,6 +229,11 @@ function lossDestination(diff: SyntaxNode, model: Model): SyntaxNode | undefined
     if (p.type === 'return_statement' && wordsOf(model.scopes.scopeAt(p.startIndex).name).includes('loss')) return p;
   }
   return undefined;
+}
+
+/** `+`, `-`, `*`, `/`: the k1 term still enters linearly (a square or a power makes it k2). */
+function linear(p: SyntaxNode): boolean {
+  return p.type === 'binary_operator' && ['+', '-', '*', '/'].includes(operatorOf(p) ?? '');
 }
 
 /** x.mean(), x.sum(-1), torch.mean(x), masked_mean(x, mask): the loss of a reduced term. */
@@ -274,7 +272,13 @@ function swapFix(sides: Sides, k3: K3, model: Model): { fix?: Fix } {
   return { fix };
 }
 
-function k3Fix(diff: SyntaxNode, sides: Sides): { fix?: Fix } {
+/** k3 in place of the k1 difference, when nothing but the loss reads that difference. */
+function k3Fix(diff: SyntaxNode, sides: Sides, model: Model): { fix?: Fix } {
+  const holder = outerOf(diff).parent;
+  if (holder?.type === 'assignment') {
+    const name = holder.childForFieldName('left');
+    if (name?.type !== 'identifier' || model.scopes.usesOf(name.text, model.scopes.scopeAt(name.startIndex)).length !== 1) return {};
+  }
   const ref = sides.ref === 'left' ? sides.left : sides.right;
   const pol = sides.policy;
   const r = `(${ref.text} - ${asOperand(pol)})`;

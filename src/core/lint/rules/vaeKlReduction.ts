@@ -26,7 +26,8 @@
  *
  * ## Fix safety
  * Unsafe: the fix sums over the last axis, which holds the latent dimensions for (batch, latent)
- * tensors but not for convolutional latents. The log-σ finding has no fix.
+ * tensors but not for convolutional latents. The log-σ finding has no fix: which of the two
+ * places is wrong is for the author to say.
  *
  * ## References
  * - Kingma & Welling, [Auto-Encoding Variational Bayes](https://arxiv.org/abs/1312.6114) (2013), appendix B: −D_KL = ½ Σ_j (1 + log σ_j² − μ_j² − σ_j²)
@@ -36,7 +37,7 @@ import { insertAt, replace } from '../fixes';
 import type { Fix } from '../finding';
 import type { Model } from '../model';
 import type { Rule } from '../rule';
-import { argument, normalized, numberValue, operatorOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
+import { additiveTerms, argument, normalized, numberValue, operatorOf, outerOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
 
 export const vaeKlReduction: Rule = {
   id: 'KL009',
@@ -49,13 +50,13 @@ export const vaeKlReduction: Rule = {
       const term = vaeTerm(call, model);
       if (!term || seen.has(term.node.startIndex)) continue;
       seen.add(term.node.startIndex);
-      const words = wordsOf(term.logvar.text);
-      if ((words.includes('std') || words.includes('sigma') || words.includes('sd')) && !words.some((w) => w === 'var' || w === 'sq' || w === 'sigma2' || w === 'variance')) {
+      const asStd = usedAsLogStd(term, model);
+      if (asStd) {
         report({
           node: term.logvar,
           message:
-            `The Gaussian KL term ${code(term.node)} needs log σ² (the log-variance), but ${code(term.logvar)} is named as log σ: ` +
-            `with log σ it is the KL of a Gaussian of standard deviation √σ. Use 2 * ${term.logvar.text} (and its exp) or pass the log-variance.`,
+            `The Gaussian KL term ${code(term.node)} takes ${code(term.logvar)} as log σ² (the log-variance), but ${code(asStd)} on line ${asStd.startPosition.row + 1} ` +
+            `uses its exp as the standard deviation: with log σ in place of log σ² this is the KL of a Gaussian of standard deviation √σ. Use 2 * ${term.logvar.text} and exp(2 * ${term.logvar.text}) here, or sample with exp(0.5 * ${term.logvar.text}).`,
         });
       }
       const mean = firstReduction(term.node, model);
@@ -70,6 +71,55 @@ export const vaeKlReduction: Rule = {
     }
   },
 };
+
+/**
+ * Where the file samples with exp(L) as the standard deviation (`std = torch.exp(logvar)`,
+ * `mu + eps * logvar.exp()`) and never with exp(0.5·L): the KL's L is then log σ, not log σ².
+ * Names are no evidence either way (`logvar` often holds log σ, consistently).
+ */
+function usedAsLogStd(term: Term, model: Model): SyntaxNode | undefined {
+  const L = normalized(term.logvar);
+  let asStd: SyntaxNode | undefined;
+  for (const call of model.calls) {
+    if (model.callee(call)?.fn !== 'exp') continue;
+    if (call.startIndex >= term.node.startIndex && call.endIndex <= term.node.endIndex) continue;
+    const c = model.callee(call)!;
+    const arg = c.receiver ?? argument(call, 0, 'input');
+    if (!arg) continue;
+    const a = unwrap(arg);
+    if (halfOf(a, L)) return undefined;
+    if (normalized(a) !== L) continue;
+    const user = outerOf(call).parent;
+    const target = user?.type === 'assignment' ? user.childForFieldName('left') : undefined;
+    const words = target ? wordsOf(target.text) : [];
+    const scaled = user?.type === 'binary_operator' && operatorOf(user) === '*';
+    if (words.some((w) => ['std', 'sigma', 'sd', 'scale'].includes(w)) || scaled) asStd ??= call;
+  }
+  return asStd;
+}
+
+/** 0.5 * L, L * 0.5, L / 2, L.mul(0.5), L.div(2): half the log-variance, the log σ. */
+function halfOf(node: SyntaxNode, L: string): boolean {
+  if (node.type === 'binary_operator') {
+    const op = operatorOf(node);
+    const l = node.childForFieldName('left');
+    const r = node.childForFieldName('right');
+    if (!l || !r) return false;
+    if (op === '*') return (numberValue(l) === 0.5 && normalized(unwrap(r)) === L) || (numberValue(r) === 0.5 && normalized(unwrap(l)) === L);
+    if (op === '/') return numberValue(r) === 2 && normalized(unwrap(l)) === L;
+    return false;
+  }
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+    const by = argument(node, 0, 'other');
+    if (!receiver || !by || normalized(unwrap(receiver)) !== L) return false;
+    return (method === 'mul' || method === 'mul_') ? numberValue(by) === 0.5 : (method === 'div' || method === 'div_') ? numberValue(by) === 2 : false;
+  }
+  return false;
+}
+
 
 interface Term {
   /** The whole elementwise term (the sum, with a −0.5 factor when it is written around it). */
@@ -88,8 +138,7 @@ function vaeTerm(expCall: SyntaxNode, model: Model): Term | undefined {
   // Climb to the top of the additive expression.
   let top = expCall;
   for (let p = top.parent; p && (p.type === 'parenthesized_expression' || (p.type === 'binary_operator' && ['+', '-'].includes(operatorOf(p) ?? ''))); p = p.parent) top = p;
-  const terms: { sign: number; node: SyntaxNode }[] = [];
-  flatten(top, 1, terms);
+  const terms = additiveTerms(top);
   const l = normalized(unwrap(L));
   const expTerm = terms.find((t) => unwrap(t.node).startIndex === expCall.startIndex);
   if (!expTerm) return undefined;
@@ -110,18 +159,6 @@ function vaeTerm(expCall: SyntaxNode, model: Model): Term | undefined {
   return { node, logvar: unwrap(L) };
 }
 
-function flatten(node: SyntaxNode, sign: number, out: { sign: number; node: SyntaxNode }[]): void {
-  const n = unwrap(node);
-  const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
-  if (op === '+' || op === '-') {
-    flatten(n.childForFieldName('left')!, sign, out);
-    flatten(n.childForFieldName('right')!, op === '-' ? -sign : sign, out);
-  } else if (n.type === 'unary_operator' && operatorOf(n) === '-') {
-    flatten(n.childForFieldName('argument')!, -sign, out);
-  } else {
-    out.push({ sign, node: n });
-  }
-}
 
 /** M ** 2, M.pow(2), torch.pow(M, 2), M * M, M.square(), torch.square(M). */
 function isSquare(node: SyntaxNode, model: Model): boolean {
