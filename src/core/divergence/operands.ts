@@ -2,6 +2,7 @@
  * Validation, broadcasting and normalization of the distributions a divergence takes — written
  * once so every measure reports bad input the same way: `KL: argument Q has 3 entries but P has 4`.
  */
+import { SUM_TOLERANCE_FLOOR } from '../classify/precision';
 import { KlError, type Span } from '../errors';
 import { CompensatedSum } from '../numeric/sum';
 import type { Operand, Warning } from '../result';
@@ -28,7 +29,7 @@ export interface Arg {
 export type InMemoryOperand = Operand & { readonly tensor: Tensor };
 
 /** Sums farther than this from 1 are reported as normalized; closer ones are rounding noise. */
-export const NORMALIZED_TOLERANCE = 1e-6;
+export const NORMALIZED_TOLERANCE = SUM_TOLERANCE_FLOOR;
 
 export function fail(fn: string, arg: Arg | undefined, message: string): never {
   throw new KlError('evaluation', `${fn}: ${arg ? `argument ${arg.role} ` : ''}${message}`, arg?.span);
