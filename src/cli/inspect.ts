@@ -3,7 +3,7 @@ import { formatNumber } from '../core/format';
 import { jsonNumber } from '../core/json';
 import { openFileSource } from '../host/fileSource';
 import { TensorFormatError } from '../io/errors';
-import { summarize, type TensorSummary } from '../io/inspect';
+import { summarize, type TensorStats, type TensorSummary } from '../io/inspect';
 import { openTensorFile } from '../io/open';
 import type { InspectArgs } from './args';
 
@@ -26,7 +26,7 @@ export function inspectCommand(args: InspectArgs): number {
         shape: s.shape,
         elements: s.elements,
         bytes: s.bytes,
-        ...(s.stats ? { min: jsonNumber(s.stats.min), max: jsonNumber(s.stats.max), sum: jsonNumber(s.stats.sum), looksLike: s.stats.looksLike } : {}),
+        ...(s.stats ? { min: jsonNumber(s.stats.min), max: jsonNumber(s.stats.max), sum: jsonNumber(s.stats.sum), looksLike: s.stats.looksLike, ...(s.stats.problem ? { problem: s.stats.problem } : {}) } : {}),
       }));
       process.stdout.write(`${JSON.stringify({ file: args.file, format: file.format, tensors, ...(file.metadata ? { metadata: file.metadata } : {}) })}\n`);
     } else {
@@ -49,6 +49,10 @@ export function formatBytes(n: number): string {
   return i === 0 ? `${n} B` : `${x.toFixed(1)} ${units[i]}`;
 }
 
+function looksLike(stats: TensorStats): string {
+  return stats.problem === undefined ? stats.looksLike : `${stats.looksLike} (${stats.problem})`;
+}
+
 function table(name: string, format: string, rows: readonly TensorSummary[]): string {
   const header = ['key', 'dtype', 'shape', 'size', 'min', 'max', 'sum', 'last axis looks like'];
   const cells = rows.map((s) => [
@@ -56,7 +60,7 @@ function table(name: string, format: string, rows: readonly TensorSummary[]): st
     s.dtype,
     `[${s.shape.join(', ')}]`,
     formatBytes(s.bytes),
-    ...(s.stats ? [formatNumber(s.stats.min), formatNumber(s.stats.max), formatNumber(s.stats.sum), s.stats.looksLike] : ['', '', '', s.elements === 0 ? 'empty' : 'not summarised (large)']),
+    ...(s.stats ? [formatNumber(s.stats.min), formatNumber(s.stats.max), formatNumber(s.stats.sum), looksLike(s.stats)] : ['', '', '', s.elements === 0 ? 'empty' : 'not summarised (large)']),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => `  ${c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd()}\n`;

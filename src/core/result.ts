@@ -16,7 +16,9 @@ export type WarningCode =
   | 'infinite' // q = 0 < p somewhere: the divergence is +∞
   | 'batchmean-1d' // batchmean on a single distribution divides by its length, as PyTorch does
   | 'mean-reduction' // reduction="mean" averages rows; PyTorch's "mean" also divides by the row length
-  | 'not-normalized'; // normalize=false on inputs that do not sum to 1
+  | 'not-normalized' // normalize=false on inputs that do not sum to 1
+  | 'distributions-not-logits' // distill given rows that already sum to 1, where it takes logits
+  | 'probabilities-not-log-probs'; // k1/k2/k3/kl_penalty given values in [0, 1], where they take log-probabilities
 
 export interface Warning {
   readonly code: WarningCode;

@@ -24,7 +24,7 @@ export function mutualInformation(J: Arg, options: MeasureOptions = {}): Discret
   if (shape.length !== 2) {
     fail('MI', J, `must be a 2-D joint table (rows × columns), got shape ${shapeString(shape)}`);
   }
-  checkProbabilities('MI', J);
+  checkProbabilities('MI', J, { rowHints: false });
   const [rowsN, colsN] = shape as [number, number];
   const warnings: Warning[] = [];
   // Normalize the whole table: view it as one row of rows·cols cells.

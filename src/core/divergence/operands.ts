@@ -2,6 +2,8 @@
  * Validation, broadcasting and normalization of the distributions a divergence takes — written
  * once so every measure reports bad input the same way: `KL: argument Q has 3 entries but P has 4`.
  */
+import { classify } from '../classify/classify';
+import { SUM_TOLERANCE_FLOOR } from '../classify/precision';
 import { KlError, type Span } from '../errors';
 import { CompensatedSum } from '../numeric/sum';
 import type { Operand, Warning } from '../result';
@@ -28,14 +30,18 @@ export interface Arg {
 export type InMemoryOperand = Operand & { readonly tensor: Tensor };
 
 /** Sums farther than this from 1 are reported as normalized; closer ones are rounding noise. */
-export const NORMALIZED_TOLERANCE = 1e-6;
+export const NORMALIZED_TOLERANCE = SUM_TOLERANCE_FLOOR;
 
 export function fail(fn: string, arg: Arg | undefined, message: string): never {
   throw new KlError('evaluation', `${fn}: ${arg ? `argument ${arg.role} ` : ''}${message}`, arg?.span);
 }
 
-/** Rejects what no probability vector can hold: empty input, NaN, ±∞ and negative entries. */
-export function checkProbabilities(fn: string, arg: Arg): void {
+/**
+ * Rejects what no probability vector can hold: empty input, NaN, ±∞ and negative entries. A
+ * negative entry's message says what to pass instead when its row looks like log-probabilities
+ * or logits, unless `rowHints` is false (MI's joint table is not read row by row).
+ */
+export function checkProbabilities(fn: string, arg: Arg, { rowHints = true }: { rowHints?: boolean } = {}): void {
   const { tensor } = arg;
   if (tensor.data.length === 0 || lastDim(tensor) === 0) fail(fn, arg, `is empty (shape ${shapeString(tensor.shape)})`);
   const data = tensor.data;
@@ -46,9 +52,37 @@ export function checkProbabilities(fn: string, arg: Arg): void {
       const where = `at index ${indexString(i, tensor.shape)}`;
       if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
       if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
-      fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
+      const n = lastDim(tensor);
+      const row = data.subarray(i - (i % n), i - (i % n) + n);
+      fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0${rowHints ? negativeEntryHint(arg.text, row) : ''}`);
     }
   }
+}
+
+/**
+ * What to pass instead of an argument with a negative entry, from the row that holds it:
+ * ` — these look like log-probabilities; pass exp(logp) or softmax(logp)`, or '' when the row
+ * looks like neither log-probabilities nor logits. One row is what a streamed pass holds when it
+ * meets the entry, so deciding from it makes the in-memory and streamed messages the same. A row
+ * that sums to 1, or with fewer than a quarter of its entries negative, reads as a distribution or
+ * counts with a bad value (a sign slip, a −1 sentinel), not as logits.
+ */
+export function negativeEntryHint(text: string, row: Float64Array): string {
+  const c = classify({ shape: [row.length], data: row });
+  const x = inlineText(text);
+  if (c.kind === 'log-probs') return ` — these look like log-probabilities; pass exp(${x}) or softmax(${x})`;
+  if (c.kind !== 'logits' && c.kind !== 'per-token log-probs') return '';
+  let negatives = 0;
+  for (const v of row) if (v < 0) negatives++;
+  if (4 * negatives < row.length || Math.abs(c.sum - 1) <= c.tolerance) return '';
+  // Non-positive rows that are not normalized: softmax is right for logits, and for log-probs too.
+  const what = c.kind === 'logits' ? 'logits' : 'logits or unnormalized log-probabilities';
+  return ` — these look like ${what}; pass softmax(${x})`;
+}
+
+/** An argument's source text to write into a suggested call (`exp(logp)`), or `x` when it is too long to read there. */
+export function inlineText(text: string): string {
+  return text.length <= 40 && !/[\r\n]/.test(text) ? text : 'x';
 }
 
 /** Rejects NaN (logits and log-probabilities may be negative or −∞, but never NaN). */

@@ -27,7 +27,7 @@ import { crossEntropyKernel, entropyKernel } from './entropy';
 import { jeffreysKernel } from './jeffreys';
 import { jsKernel, klToMixtureP, klToMixtureQ } from './js';
 import { klKernel } from './kl';
-import { NORMALIZED_TOLERANCE, normalizationWarning, notNormalizedWarning } from './operands';
+import { negativeEntryHint, NORMALIZED_TOLERANCE, normalizationWarning, notNormalizedWarning } from './operands';
 import { resolveUnit, type MeasureOptions } from './options';
 import { assemble, describeViolations, reduce, type RowKernel, scaled } from './rowwise';
 
@@ -137,18 +137,34 @@ function fail(fn: string, arg: LazyArg, message: string): never {
 }
 
 /** Checks a chunk like checkProbabilities does, reporting the element's index in the whole tensor. */
-function checkChunk(fn: string, arg: LazyArg, data: Float64Array, count: number, first: number): void {
+function checkChunk(fn: string, arg: LazyArg, data: Float64Array, count: number, first: number, chunk: number): void {
   for (let i = 0; i < count; i++) {
     const x = data[i]!;
-    if (!(x >= 0 && x < Infinity)) failElement(fn, arg, x, first + i);
+    if (!(x >= 0 && x < Infinity)) failElement(fn, arg, x, first + i, chunk);
   }
 }
 
-function failElement(fn: string, arg: LazyArg, x: number, flat: number): never {
+function failElement(fn: string, arg: LazyArg, x: number, flat: number, chunk: number): never {
   const where = `at index ${indexString(flat, arg.lazy.shape)}`;
   if (Number.isNaN(x)) fail(fn, arg, `has NaN ${where}`);
   if (x === Infinity) fail(fn, arg, `has an infinite entry ${where}`);
-  fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0`);
+  fail(fn, arg, `has a negative entry ${x} ${where}; probabilities must be ≥ 0${negativeEntryHint(arg.text, seenWith(arg.lazy, flat, chunk))}`);
+}
+
+/**
+ * What the pass held when it met element `flat`, read again for the message (one row, not a
+ * second pass over the file): the element's row, or for a row longer than a chunk the
+ * chunk-aligned part of it. Such a part cannot show that a row of log-probabilities is
+ * normalized, so the hint for it is at most "logits or unnormalized log-probabilities; pass
+ * softmax(x)" — right for both. The fast paths and the reference path read the same range.
+ */
+function seenWith(lazy: LazyTensor, flat: number, chunk: number): Float64Array {
+  const n = lazy.shape.length === 0 ? 1 : lazy.shape[lazy.shape.length - 1]!;
+  const rowStart = flat - (flat % n);
+  const from = n <= chunk ? rowStart : rowStart + Math.floor((flat - rowStart) / chunk) * chunk;
+  const out = new Float64Array(Math.min(n <= chunk ? n : chunk, rowStart + n - from));
+  lazy.read(from, out.length, out);
+  return out;
 }
 
 function failRowSum(fn: string, arg: LazyArg, s: number, row: number, shape: readonly number[]): void {
@@ -181,6 +197,7 @@ function fromFastPass(
     P: LazyArg;
     Q: LazyArg | undefined;
     shape: readonly number[];
+    chunk: number;
     normalize: boolean;
     states: readonly OperandState[];
     results: readonly Float64Array[];
@@ -188,7 +205,7 @@ function fromFastPass(
     reverseViolations: Violations;
   },
 ): void {
-  if (merged.bad) failElement(o.measure, merged.bad.operand === 0 || !o.Q ? o.P : o.Q, merged.bad.value, merged.bad.index);
+  if (merged.bad) failElement(o.measure, merged.bad.operand === 0 || !o.Q ? o.P : o.Q, merged.bad.value, merged.bad.index, o.chunk);
   const data = merged.rows;
   const [r0, r1, r2] = o.results as [Float64Array, Float64Array | undefined, Float64Array | undefined];
   for (let r = 0; r < r0.length; r++) {
@@ -319,7 +336,7 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
   const passes = measure === 'JS' ? 2 : 1;
   const merged = fast ? runFastKl(fast, (done) => tick(Math.floor(done / passes)), runtime.scheduler, MAX_LISTED_INDICES) : undefined;
   if (merged && !merged.fallback) {
-    fromFastPass(merged, { measure, P, Q, shape, normalize, states, results, violations, reverseViolations });
+    fromFastPass(merged, { measure, P, Q, shape, chunk, normalize, states, results, violations, reverseViolations });
     if (measure === 'JS' && !jsTerms(fast!, { normalize, states, results, tick: (done) => tick(Math.floor((total + done) / 2)), scheduler: runtime.scheduler })) {
       throw new KlError('evaluation', `JS: ${P.text} or ${Q!.text} changed while it was read`, options.span);
     }
@@ -331,10 +348,10 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
       const count = Math.min(rowsPerChunk, rows - r0);
       const first = r0 * n;
       P.lazy.read(first, count * n, bufP);
-      checkChunk(measure, P, bufP, count * n, first);
+      checkChunk(measure, P, bufP, count * n, first, chunk);
       if (Q) {
         Q.lazy.read(first, count * n, bufQ);
-        checkChunk(measure, Q, bufQ, count * n, first);
+        checkChunk(measure, Q, bufQ, count * n, first, chunk);
       }
       for (let r = 0; r < count; r++) {
         const lo = r * n;
@@ -371,11 +388,11 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
         for (let c = 0; c < n; c += chunk) {
           const count = Math.min(chunk, n - c);
           P.lazy.read(rowStart + c, count, bufP);
-          checkChunk(measure, P, bufP, count, rowStart + c);
+          checkChunk(measure, P, bufP, count, rowStart + c, chunk);
           rowSum(bufP, 0, count, sums[0]);
           if (Q) {
             Q.lazy.read(rowStart + c, count, bufQ);
-            checkChunk(measure, Q, bufQ, count, rowStart + c);
+            checkChunk(measure, Q, bufQ, count, rowStart + c, chunk);
             rowSum(bufQ, 0, count, sums[1]);
           }
           done += count;
@@ -397,8 +414,8 @@ export function streamMeasure(measure: StreamMeasure, P: LazyArg, Q: LazyArg | u
         P.lazy.read(rowStart + c, count, bufP);
         if (Q) Q.lazy.read(rowStart + c, count, bufQ);
         if (!normalize) {
-          checkChunk(measure, P, bufP, count, rowStart + c);
-          if (Q) checkChunk(measure, Q, bufQ, count, rowStart + c);
+          checkChunk(measure, P, bufP, count, rowStart + c, chunk);
+          if (Q) checkChunk(measure, Q, bufQ, count, rowStart + c, chunk);
           rowSum(bufP, 0, count, rawSums[0]);
           if (Q) rowSum(bufQ, 0, count, rawSums[1]);
         } else {

@@ -11,14 +11,15 @@
  * @example
  * distill(student, teacher, { temperature: 4 }).value
  */
+import { classify } from '../classify/classify';
 import { type Arg, fail } from '../divergence/operands';
 import { finishRows, firstDimOf, firstDimOfShape, rowwise, scaled } from '../divergence/rowwise';
-import { type LazyArg, type Runtime, streamMeasure } from '../divergence/stream';
-import { lazySoftmax } from '../lazy';
+import { CHUNK_ELEMENTS, type LazyArg, type Runtime, streamMeasure } from '../divergence/stream';
+import { lazySoftmax, type LazyTensor } from '../lazy';
 import type { Span } from '../errors';
 import { sum } from '../numeric/sum';
 import type { DistillResult, Reduction, Warning } from '../result';
-import { broadcastShapes, broadcastTo, indexString, shapeString, type Tensor } from '../tensor';
+import { broadcastShapes, broadcastTo, indexString, lastDim, shapeString, type Tensor } from '../tensor';
 import { natsTo, type Unit } from '../units';
 import { logSoftmax } from './softmax';
 
@@ -40,6 +41,42 @@ export function alignLogits(fn: string, a: Arg, b: Arg): [Tensor, Tensor] {
   return [broadcastTo({ shape: aShape, data: a.tensor.data }, shape), broadcastTo({ shape: bShape, data: b.tensor.data }, shape)];
 }
 
+/**
+ * The warning for logits that are already distributions (non-negative rows summing to 1, judged by
+ * the classifier): softmax(p/T) of probabilities p ∈ [0, 1] is not the distribution meant, and at
+ * the usual T ≥ 1 it is nearly uniform, so the loss comes out near 0 whatever the models do.
+ * Log-probabilities are fine and not warned about: log p = logits − logsumexp(logits) per row, and
+ * softmax is shift-invariant. Streamed operands are judged by their first row only.
+ */
+export function distributionsWarning(
+  operands: readonly { readonly role: string; readonly span: Span | undefined; readonly tensor: Tensor }[],
+  span: Span | undefined,
+  { firstRowOnly = false }: { firstRowOnly?: boolean } = {},
+): Warning | undefined {
+  // With one outcome per row every input is "a distribution" and the loss is 0 anyway.
+  const flagged = operands.filter((o) => lastDim(o.tensor) > 1 && classify(o.tensor).kind === 'distribution');
+  if (flagged.length === 0) return undefined;
+  const subject = flagged.map((o) => o.role).join(' and ');
+  const many = flagged.length > 1;
+  const rows = firstRowOnly || flagged.some((o) => o.tensor.shape.length > 1);
+  const what = rows ? `${subject} rows are already distributions` : many ? `${subject} are already distributions` : `${subject} is already a distribution`;
+  const evidence = firstRowOnly ? (many ? 'the first row of each sums to 1' : 'its first row sums to 1') : many || rows ? 'each sums to 1' : 'it sums to 1';
+  return {
+    code: 'distributions-not-logits',
+    message: `${what} (${evidence}); distill takes logits and applies softmax(·/T) itself — pass the logits (or log(p)) instead.`,
+    span: many ? span : flagged[0]!.span,
+  };
+}
+
+/** The first row of a streamed operand, when it fits in a chunk: the one the warning above reads. */
+function firstRow(lazy: LazyTensor, chunk: number): Tensor | undefined {
+  const n = lazy.shape.length === 0 ? 1 : lazy.shape[lazy.shape.length - 1]!;
+  if (n === 0 || n > chunk) return undefined;
+  const data = new Float64Array(n);
+  lazy.read(0, n, data);
+  return { shape: [n], data };
+}
+
 export function distill(
   student: Arg,
   teacher: Arg,
@@ -59,7 +96,8 @@ export function distill(
       if (terms) terms[i] = term;
     }
   });
-  const warnings: Warning[] = [];
+  const warning = distributionsWarning([student, teacher], options.span);
+  const warnings: Warning[] = warning ? [warning] : [];
   const reduction = options.reduction ?? 'batchmean';
   const firstDim = firstDimOf(s);
   const common = finishRows('distill', output, { unit: options.unit, reduction, warnings, span: options.span, firstDim });
@@ -98,6 +136,12 @@ export function streamDistill(
   const reduction = options.reduction ?? 'batchmean';
   const kl = streamMeasure('KL', pT, pS, { base: options.unit.base, reduction, normalize: false, ...(options.span ? { span: options.span } : {}) }, runtime);
   const rowsTotal = sum(kl.rows.data);
+  const chunk = Math.max(1, runtime.chunkElements ?? CHUNK_ELEMENTS);
+  const firstRows = [student, teacher].flatMap((a) => {
+    const row = firstRow(a.lazy, chunk);
+    return row ? [{ role: a.role, span: a.span, tensor: row }] : [];
+  });
+  const warning = distributionsWarning(firstRows, options.span, { firstRowOnly: true });
   return {
     kind: 'distill',
     label: 'T²·KL(p_T‖p_S)',
@@ -106,7 +150,7 @@ export function streamDistill(
     reduction,
     rows: kl.rows,
     // The softmaxes sum to 1 up to rounding; the not-normalized note would only be noise here.
-    warnings: kl.warnings.filter((w) => w.code !== 'not-normalized'),
+    warnings: [...(warning ? [warning] : []), ...kl.warnings.filter((w) => w.code !== 'not-normalized')],
     span: options.span,
     temperature: T,
     operands: [

@@ -11,7 +11,8 @@
  * @example
  * estimate('k3', logp, logq).samples
  */
-import { type Arg, checkNotNaN, fail } from '../divergence/operands';
+import { classify } from '../classify/classify';
+import { type Arg, checkNotNaN, fail, inlineText } from '../divergence/operands';
 import type { Span } from '../errors';
 import { CompensatedSum } from '../numeric/sum';
 import type { Estimator, EstimatorResult, Reduction, Warning } from '../result';
@@ -26,6 +27,22 @@ const ESTIMATORS: Record<Estimator, (d: number) => number> = {
 };
 
 export const ESTIMATOR_NAMES = Object.keys(ESTIMATORS) as Estimator[];
+
+/**
+ * The warning for an argument that holds probabilities where log-probabilities belong: entries in
+ * [0, 1], some > 0 — which no log-probability is (log p ≤ 0). All zeros are left alone: they are
+ * the log-probabilities of certain tokens. Log-densities of continuous samples can be positive,
+ * hence a warning, not an error.
+ */
+export function probabilitiesWarning(a: Arg): Warning | undefined {
+  const c = classify(a.tensor);
+  if ((c.kind !== 'distribution' && c.kind !== 'counts') || c.max > 1 || c.max === 0) return undefined;
+  return {
+    code: 'probabilities-not-log-probs',
+    message: `${a.role} looks like probabilities, not log-probabilities: its entries are in [0, 1] and some are > 0, which no log-probability is; pass log-probabilities (log p), e.g. log(${inlineText(a.text)}) or log_softmax(logits).`,
+    span: a.span,
+  };
+}
 
 export function estimate(
   fn: string,
@@ -58,7 +75,7 @@ export function estimate(
   const samples: Tensor = { shape, data: out };
   const count = Math.max(out.length, 1);
   const reduction = options.reduction ?? 'none';
-  const warnings: Warning[] = [];
+  const warnings = [logp, logq].flatMap((a) => probabilitiesWarning(a) ?? []);
   const value: Tensor =
     reduction === 'none'
       ? samples

@@ -2,10 +2,10 @@
  * The KL program that explains one or two arrays found in code: the entropy of one, KL both ways
  * between two. Shared by "Evaluate Selection" and the hovers, so both say the same thing.
  */
+import { asProbabilities, classify, type Classification } from '../classify/classify';
 import { BUILTINS, CONSTANTS } from '../lang/builtins';
 import type { Value } from '../result';
 import type { Tensor } from '../tensor';
-import { asProbabilities, classifyArray, type ArrayKind } from './classify';
 
 /**
  * A bound array: a tensor Value (what `evaluateProgram`'s environment holds) that is also the
@@ -28,7 +28,7 @@ export interface SelectionProgram {
   /** The names the arrays were bound to, in order. */
   readonly names: readonly string[];
   /** How each array was read (probabilities as is, counts normalized, log-probs or logits transformed). */
-  readonly kinds: readonly ArrayKind[];
+  readonly classes: readonly Classification[];
 }
 
 /** An array and the name the code gives it, if any. */
@@ -47,13 +47,13 @@ export interface ProgramArray {
 export function arrayProgram(arrays: readonly ProgramArray[], options: { readonly base?: number } = {}): SelectionProgram {
   if (arrays.length < 1 || arrays.length > 2) throw new RangeError(`expected one or two arrays, got ${arrays.length}`);
   const names = bindingNames(arrays.map((a) => a.name));
-  const kinds = arrays.map((a) => classifyArray(a.tensor).kind);
+  const classes = arrays.map((a) => classify(a.tensor));
   const bindings = new Map(arrays.map((a, i) => [names[i]!, arrayBinding(a.tensor)] as const));
-  const operands = names.map((n, i) => asProbabilities(kinds[i]!, n));
+  const operands = names.map((n, i) => asProbabilities(classes[i]!.kind, n));
   const base = options.base === undefined || options.base === Math.E ? '' : `, base=${String(options.base)}`;
   const [p, q] = operands;
-  if (q === undefined) return { source: `H(${p}${base})`, bindings, names, kinds };
-  return { source: `KL(${p} || ${q}${base})`, bindings, secondary: `JS(${p}, ${q}${base})`, names, kinds };
+  if (q === undefined) return { source: `H(${p}${base})`, bindings, names, classes };
+  return { source: `KL(${p} || ${q}${base})`, bindings, secondary: `JS(${p}, ${q}${base})`, names, classes };
 }
 
 const RESERVED = new Set([...Object.keys(BUILTINS), ...Object.keys(CONSTANTS)]);

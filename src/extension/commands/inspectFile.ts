@@ -36,7 +36,7 @@ export async function inspectFile(panel: ResultsPanel, uri?: vscode.Uri): Promis
     label: s.key === '' ? '(whole file)' : s.key,
     description: describe(s),
     detail: s.stats
-      ? `min ${formatNumber(s.stats.min)} · max ${formatNumber(s.stats.max)} · sum ${formatNumber(s.stats.sum)} · last axis looks like ${s.stats.looksLike} — choose to evaluate`
+      ? `min ${formatNumber(s.stats.min)} · max ${formatNumber(s.stats.max)} · sum ${formatNumber(s.stats.sum)} · ${s.stats.problem === undefined ? `last axis looks like ${s.stats.looksLike}` : `not a distribution: ${s.stats.problem}`} — choose to evaluate`
       : `${s.elements} elements — choose to evaluate`,
     summary: s,
   }));

@@ -8,11 +8,11 @@
  */
 import { charts } from '../../core/chart/index';
 import type { Chart, ResolvedColors } from '../../core/chart/model';
+import type { Classification, ValueKind } from '../../core/classify/classify';
 import { KlError } from '../../core/errors';
 import { formatNumber, formatTensor } from '../../core/format';
 import { evaluateProgram } from '../../core/lang/evaluate';
 import type { Result, SupportViolation, Value } from '../../core/result';
-import { classifyArray, type ArrayClass, type ArrayKind } from '../../core/selection/classify';
 import { arrayProgram, type SelectionProgram } from '../../core/selection/program';
 import { isScalar, toNested, type Nested, type Tensor } from '../../core/tensor';
 
@@ -87,12 +87,14 @@ export const HOVER_CHART_SIZE = { width: 300, height: 120 } as const;
 /** VS Code truncates hovers at 100,000 characters; the link to the panel is dropped before that. */
 const MAX_MARKDOWN = 90_000;
 
-const KIND_TEXT: Readonly<Record<ArrayKind, string>> = {
+const KIND_TEXT: Readonly<Record<ValueKind, string>> = {
   distribution: 'a distribution',
   counts: 'counts — normalized for the entropy',
   'log-probs': 'log-probs? — exponentiated for the entropy',
+  'per-token log-probs': 'unnormalized log-probs or logits — softmax taken for the entropy',
   logits: 'logits — softmax taken for the entropy',
   invalid: 'not a distribution',
+  empty: 'empty',
 };
 
 /**
@@ -105,7 +107,7 @@ const KIND_TEXT: Readonly<Record<ArrayKind, string>> = {
 export function buildArrayHover(tensor: Tensor, options: HoverOptions & { readonly name?: string }): HoverContent | undefined {
   if (isScalar(tensor) || tensor.data.length === 0) return undefined;
   const program = arrayProgram([options.name === undefined ? { tensor } : { name: options.name, tensor }], base(options));
-  const cls = classifyArray(tensor);
+  const cls = program.classes[0]!;
   const named = options.name === undefined ? '' : `${escapeMarkdown(options.name)} · `;
   const lines = [`**KL Lens** · ${named}${sizeText(tensor)} · ${kindText(cls, tensor)}`];
   const evaluated = evaluate(program.source, program);
@@ -128,7 +130,7 @@ export function buildComparisonHover(p: Tensor, q: Tensor, names: readonly (stri
   const arrays = [nameP === undefined ? { tensor: p } : { name: nameP, tensor: p }, nameQ === undefined ? { tensor: q } : { name: nameQ, tensor: q }];
   const program = arrayProgram(arrays, base(options));
   const [P, Q] = [escapeMarkdown(nameP ?? program.names[0]!), escapeMarkdown(nameQ ?? program.names[1]!)];
-  const kinds = program.kinds.map((k, i) => (k === 'distribution' ? '' : ` (${i === 0 ? P : Q}: ${k === 'invalid' ? 'not a distribution' : k})`)).join('');
+  const kinds = program.classes.map(({ kind }, i) => (kind === 'distribution' ? '' : ` (${i === 0 ? P : Q}: ${kind === 'invalid' ? 'not a distribution' : kind})`)).join('');
   const lines = [`**KL Lens** · \`${program.source}\`${kinds}`];
   const kl = evaluate(program.source, program);
   if (kl.error || !kl.result) {
@@ -154,7 +156,7 @@ function sizeText(t: Tensor): string {
   return t.shape.length === 1 ? `${t.data.length} number${t.data.length === 1 ? '' : 's'}` : `shape [${t.shape.join(', ')}]`;
 }
 
-function kindText(cls: ArrayClass, t: Tensor): string {
+function kindText(cls: Classification, t: Tensor): string {
   const text = cls.kind === 'distribution' && t.shape.length > 1 ? 'a distribution per row' : KIND_TEXT[cls.kind];
   return cls.problem === undefined ? text : `${text}: ${escapeMarkdown(cls.problem)}`;
 }

@@ -186,6 +186,51 @@ describe('kl-lens eval --json', () => {
   });
 });
 
+describe('kl-lens eval: values that contradict what a function expects', () => {
+  /** distill on logits and on their softmaxes, with PyTorch's values (test/fixtures/generate.py). */
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'reference.json'), 'utf8')) as {
+    cases: { id: string; program: string; vars: Record<string, unknown>; expected: number }[];
+  };
+  const byId = (id: string) => fixture.cases.find((c) => c.id === id)!;
+  const program = (c: ReturnType<typeof byId>): string => `${Object.entries(c.vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}\n${c.program}`;
+  const softmaxed = byId('distill-inputs/softmax-b4-v10-T4-1');
+  const logits = byId('distill-inputs/logits-b4-v10-T4-1');
+  const MESSAGE = 'student and teacher rows are already distributions (each sums to 1); distill takes logits and applies softmax(·/T) itself — pass the logits (or log(p)) instead.';
+
+  it("prints PyTorch's value of distill on softmax'd logits, and the warning on stderr", () => {
+    const r = cli(['eval', program(softmaxed)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.startsWith(`T²·KL(p_T‖p_S) = ${fmt5(softmaxed.expected)} nats`), r.stdout);
+    assert.deepEqual(lines(r.stderr), [`warning: ${MESSAGE}`]);
+    const ok = cli(['eval', program(logits)]);
+    assert.ok(ok.stdout.startsWith(`T²·KL(p_T‖p_S) = ${fmt5(logits.expected)} nats`), ok.stdout);
+    assert.equal(ok.stderr, '');
+  });
+
+  it('lists the warning in --json with its code and the position of the call', () => {
+    const out = json(program(softmaxed));
+    assert.ok(Math.abs((out['value'] as number) - softmaxed.expected) <= 1e-12 * softmaxed.expected, String(out['value']));
+    // The variables take lines 1 and 2; the call starts line 3.
+    assert.deepEqual(out['warnings'], [{ code: 'distributions-not-logits', message: MESSAGE, at: '3:1' }]);
+    assert.deepEqual(json(program(logits))['warnings'], []);
+  });
+
+  it('warns when an estimator is given probabilities, naming the argument', () => {
+    const out = json('k3([-1.2, -0.7], [0.3, 0.5])');
+    const warnings = out['warnings'] as { code: string; message: string; at: string }[];
+    assert.deepEqual(
+      warnings.map((w) => [w.code, w.at]),
+      [['probabilities-not-log-probs', '1:18']],
+    );
+    assert.match(warnings[0]!.message, /^logq looks like probabilities, not log-probabilities.*pass log-probabilities \(log p\), e\.g\. log\(\[0\.3, 0\.5\]\) or log_softmax\(logits\)\.$/);
+  });
+
+  it('refuses log-probabilities given to KL, saying what to pass', () => {
+    const message = fails(['eval', 'logp = log_softmax([1, 2, 3])\nKL(logp || [0.2, 0.3, 0.5])'], 'these look like log-probabilities; pass exp(logp) or softmax(logp)');
+    assert.match(message, /^error: evaluation error at 2:4: KL: argument P has a negative entry/);
+  });
+});
+
 describe('kl-lens errors', () => {
   it('reports a syntax error with its line and column', () => {
     const program = 'KL([0.5,0.3] || [0.4,0.6]';

@@ -103,6 +103,21 @@ describe('fast KL against the reference path', () => {
       });
     }
 
+    it(`${dtype}: says a file of log-probabilities looks like one, as the reference path does`, () => {
+      // Two rows of log_softmax, written out here: each row's log-sum-exp is 0.
+      const rows = [Array.from({ length: 20 }, (_, i) => Math.sin(i)), Array.from({ length: 20 }, (_, i) => (i % 7) - 3)];
+      const logp = make(rows.flatMap((r) => r.map((x) => x - Math.log(r.reduce((a, y) => a + Math.exp(y), 0)))));
+      const q = make(Array.from({ length: 40 }, () => 0.05));
+      for (const runtime of RUNTIMES) {
+        const run = (fastPaths: boolean) => messageOf(() => streamMeasure('KL', arg('Q', npyLazy(q, [2, 20], 'q.npy')), arg('P', npyLazy(logp, [2, 20], 'logp.npy')), {}, { ...runtime, fastPaths }));
+        const fast = run(true);
+        // A row longer than a chunk is judged from the chunk holding the entry, which cannot show it is normalized.
+        const hint = (runtime.chunkElements ?? Infinity) < 20 ? 'logits or unnormalized log-probabilities; pass softmax\\(p\\)' : 'log-probabilities; pass exp\\(p\\) or softmax\\(p\\)';
+        assert.match(fast, new RegExp(`argument P has a negative entry .* at index \\[0, 0\\]; probabilities must be ≥ 0 — these look like ${hint}$`));
+        assert.equal(fast, run(false));
+      }
+    });
+
     it(`${dtype}: reports the first bad element when several pieces have one`, () => {
       const p = make(Array.from({ length: 60 }, () => 1));
       p[51] = -1;

@@ -57,6 +57,15 @@ describe('notebook renderer', () => {
     assert.ok(root.querySelectorAll('.kl-warning').length >= 1, 'a warning for the infinite divergence');
   });
 
+  it('shows the warning that distill was given distributions, with its code', async () => {
+    const r = testRenderer();
+    const payload = { expression: 'distill(softmax(s), softmax(t), T=4)', variables: { s: [[2, 0.5, -1]], t: [[0.1, 1.5, -0.3]] } };
+    const root = shadow(await r.render('d', payload));
+    const warning = root.querySelector('.kl-warning[data-code="distributions-not-logits"]');
+    assert.ok(warning, 'the distill warning in the list of warnings');
+    assert.match(warning.textContent ?? '', /^student and teacher rows are already distributions .* pass the logits/);
+  });
+
   it('honours options: base and digits', async () => {
     const bits = evaluateCase('kl-float32-bits');
     const r = testRenderer();

@@ -67,6 +67,13 @@ describe('derive: distill', () => {
     textHas(step(none, 'Temperature factor'), 'T² · D_b = 9 · D_b per row');
   });
 
+  it("softmax'd inputs: the warning that distill takes logits closes the derivation", () => {
+    const steps = stepsOf('distill(softmax([[1.0, 2.0, 0.5]]), softmax([[2.0, 1.0, 0.1]]), T=4)');
+    const last = steps.at(-1)!;
+    assert.equal(last.kind, 'warning');
+    textHas(last, 'student and teacher rows are already distributions', 'distill takes logits');
+  });
+
   it('many rows: probabilities are not listed', () => {
     const steps = stepsOf('distill([[1, 2, 3], [3, 2, 1], [0, 0, 0], [1, 1, 1], [5, 5, 5]], [[2, 1, 0], [0, 1, 2], [1, 0, 0], [0, 0, 0], [0, 5, 0]], T=2)');
     assert.ok(!step(steps, 'Softened distributions').tex.includes('p_T^{(0)}'));
@@ -97,6 +104,14 @@ describe('derive: KL estimators', () => {
     texHas(step(steps, 'Scaled samples'), `\\beta k_3 = \\left(${k3.map((x) => tex(0.1 * x)).join(',\\ ')}\\right)`);
     texHas(step(steps, 'Monte-Carlo estimate'), `\\beta\\, \\hat{D}_{\\mathrm{KL}}`, tex((0.1 * (k3[0]! + k3[1]! + k3[2]!)) / 3));
     textHas(step(steps, 'Properties'), 'unbiased and never negative', 'reward');
+  });
+
+  it('probabilities where log-probabilities belong: a warning step names the argument', () => {
+    const steps = stepsOf('k3([0.3, 0.5, 0.1], [-1.0, -0.9, -2.0])');
+    const warnings = steps.filter((s) => s.kind === 'warning');
+    assert.equal(warnings.length, 1);
+    textHas(warnings[0]!, 'logp looks like probabilities', 'log([0.3, 0.5, 0.1])');
+    assert.ok(!stepsOf('k3([-1.2, -0.7, -2.3], [-1.0, -0.9, -2.0])').some((s) => s.kind === 'warning'));
   });
 
   it('k2 on a 2-D batch in bits, with reductions', () => {

@@ -115,6 +115,37 @@ describe('streamMeasure', () => {
     assert.match(errorOf(() => streamMeasure('KL', arg('P', lazyOf(good, 'p')), arg('Q', lazyOf(other, 'q')), {})).message, /argument Q has 3 entries but P has 4/);
   });
 
+  it('says what a row with a negative entry looks like, as the in-memory path does', () => {
+    // log_softmax rows (written out here) and logits of both signs, 3 rows of 5.
+    const z = [[2, -0.5, -1, 0.1, 1.2], [0.3, 1.8, -0.4, 0, -2], [1, 1, 0.5, -0.5, 3]];
+    const logSoftmax = (r: number[]): number[] => r.map((x) => x - Math.log(r.reduce((a, y) => a + Math.exp(y), 0)));
+    const q: Tensor = { shape: [3, 5], data: new Float64Array(15).fill(0.2) };
+    for (const [what, rows, hint] of [
+      ['log-probabilities', z.map(logSoftmax), '— these look like log-probabilities; pass exp(p) or softmax(p)'],
+      ['logits', z, '— these look like logits; pass softmax(p)'],
+    ] as const) {
+      const p: Tensor = { shape: [3, 5], data: Float64Array.from(rows.flat()) };
+      const expected = errorOf(() => inMemory('KL', p, q, '')).message;
+      assert.ok(expected.endsWith(hint), expected);
+      for (const chunk of [5, 7, 16, 1000]) {
+        const P = counting(p, 'p.npy');
+        assert.equal(errorOf(() => streamMeasure('KL', arg('P', P), arg('Q', lazyOf(q, 'q.npy')), {}, { chunkElements: chunk })).message, expected, `${what}, chunk ${chunk}`);
+        assert.ok(P.maxRead <= Math.max(chunk, 5));
+      }
+    }
+  });
+
+  it('judges a row longer than a chunk from the chunk that holds the entry', () => {
+    const n = 40;
+    const logp = Array.from({ length: n }, () => -Math.log(n)); // uniform log-probabilities
+    const P = counting({ shape: [n], data: Float64Array.from(logp) }, 'p.npy');
+    const q: Tensor = { shape: [n], data: new Float64Array(n).fill(1 / n) };
+    const m = errorOf(() => streamMeasure('KL', arg('P', P), arg('Q', lazyOf(q, 'q.npy')), {}, { chunkElements: 8 })).message;
+    // Part of a row cannot show it is normalized; softmax is right for logits and log-probabilities alike.
+    assert.ok(m.endsWith('— these look like logits or unnormalized log-probabilities; pass softmax(p)'), m);
+    assert.equal(P.maxRead, 8);
+  });
+
   it('is what the language uses for large file-backed operands', () => {
     // 5·10⁶ elements generated on demand: nothing of that size is ever allocated.
     const n = 999; // a multiple of 3: every row holds the same pattern

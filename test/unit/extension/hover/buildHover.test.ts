@@ -75,6 +75,11 @@ describe('buildArrayHover', () => {
     assert.match(logits.markdown, /logits/);
     const e = z.map(Math.exp);
     assert.ok(logits.markdown.includes(`\`H(softmax(p))\` = ${shown(entropy(e))} nats`));
+    // All ≤ 0 but not normalized: per-token log-probs or shifted logits; softmax normalizes either.
+    const tokens = [-1.2, -0.7, -2.3];
+    const unnormalized = buildArrayHover(vec(tokens), options)!;
+    assert.match(unnormalized.markdown, /unnormalized log-probs or logits — softmax taken for the entropy/);
+    assert.ok(unnormalized.markdown.includes(`\`H(softmax(p))\` = ${shown(entropy(tokens.map(Math.exp)))} nats`), unnormalized.markdown);
   });
 
   it('uses the unit and digits given', () => {
