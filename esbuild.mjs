@@ -1,7 +1,7 @@
 // One build script for every bundle: the CLI and the extension host and its evaluation worker
 // (node, cjs; vscode external), the kernel worker and the KL notebook kernel, and the results panel
 // script and notebook renderer (browser, esm). WebAssembly kernels are compiled from their .wat
-// source here (scripts/wat.mjs).
+// source here (scripts/wat.mjs); the Python parser's .wasm files are copied beside the bundles.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { watPlugin } from './scripts/wat.mjs';
@@ -20,6 +20,8 @@ const bundles = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     define: { KL_LENS_VERSION: JSON.stringify(pkg.version) },
+    // jsonc-parser's "main" is a UMD build whose internal requires a bundler cannot follow; its ESM build bundles.
+    mainFields: ['module', 'main'],
   },
   {
     // `kl-lens eval --html`: KaTeX and the report, required by cli.js only when a report is asked for.
@@ -87,10 +89,25 @@ function copyKatex() {
   for (const f of readdirSync(`${from}/fonts`).filter((f) => f.endsWith('.woff2'))) cpSync(`${from}/fonts/${f}`, `dist/katex/fonts/${f}`);
 }
 
+/** The Python parser of KL Lint: web-tree-sitter's runtime and VS Code's build of the Python grammar. */
+function copyParser() {
+  cpSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+  cpSync('node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
+}
+
+// web-tree-sitter's ESM build locates itself with import.meta.url, which a CommonJS bundle lacks;
+// its CommonJS build is the one for node bundles.
+const treeSitterCjs = { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' };
+
 const common = { plugins: [watPlugin], bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+function options(b) {
+  return { ...common, ...(b.platform === 'node' ? { alias: treeSitterCjs } : {}), ...b };
+}
+
 if (watch) {
-  await Promise.all(bundles.map(async (b) => (await esbuild.context({ ...common, ...b })).watch()));
+  await Promise.all(bundles.map(async (b) => (await esbuild.context(options(b))).watch()));
 } else {
-  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
+  await Promise.all(bundles.map((b) => esbuild.build(options(b))));
 }
 copyKatex();
+copyParser();

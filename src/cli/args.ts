@@ -1,4 +1,5 @@
 /** Command-line parsing for `kl-lens`: small and strict, so a typo is an error, not a silent default. */
+import { type LintArgs, parseLint } from './lint/args';
 
 /** A failure whose message is ready to show the user as `error: <message>`. */
 export class CliError extends Error {}
@@ -23,7 +24,7 @@ export interface InspectArgs {
   readonly json: boolean;
 }
 
-export type CliArgs = EvalArgs | InspectArgs | { readonly command: 'help' } | { readonly command: 'version' };
+export type CliArgs = EvalArgs | InspectArgs | LintArgs | { readonly command: 'help' } | { readonly command: 'version' };
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
@@ -32,6 +33,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv[0] === '--version' || argv[0] === '-V') return { command: 'version' };
   const [command, ...rest] = argv;
   if (command === 'inspect') return parseInspect(rest);
+  if (command === 'lint') return parseLint(rest);
   if (command !== 'eval') throw new UsageError(`unknown command '${command}'; try 'kl-lens --help'`);
 
   let program: string | undefined;

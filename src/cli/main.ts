@@ -14,6 +14,7 @@ import { TensorFormatError } from '../io/errors';
 import { inspectCommand } from './inspect';
 import type * as Report from './report';
 import { helpText } from './help';
+import { lintCommand } from './lint/command';
 
 declare const KL_LENS_VERSION: string | undefined;
 
@@ -67,7 +68,7 @@ function evalCommand(args: EvalArgs): number {
   return 0;
 }
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[]): number | Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
@@ -81,10 +82,16 @@ export function main(argv: readonly string[]): number {
         return evalCommand(args);
       case 'inspect':
         return inspectCommand(args);
+      case 'lint':
+        // Usage and I/O errors of lint exit with 2, as linters do; findings with 1.
+        return lintCommand(args).catch((e: unknown) => {
+          process.stderr.write(`error: ${describeError(e)}\n`);
+          return 2;
+        });
     }
   } catch (e) {
     process.stderr.write(`error: ${describeError(e)}\n`);
-    return 1;
+    return e instanceof UsageError && argv[0] === 'lint' ? 2 : 1;
   }
 }
 
@@ -96,4 +103,6 @@ function describeError(e: unknown): string {
   return `internal error: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const status = main(process.argv.slice(2));
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((code) => (process.exitCode = code));
