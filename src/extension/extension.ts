@@ -4,6 +4,7 @@ import { registerHover } from './hover/provider';
 import { registerCodeLens } from './kl/codeLens';
 import { registerKlNotebooks } from './klnb/register';
 import { registerDiagnostics } from './kl/diagnostics';
+import { registerLint } from './lint/register';
 import { registerRendererMessaging } from './notebook/rendererMessaging';
 import { ResultsPanel } from './panel/resultsPanel';
 
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCodeLens(),
     registerRendererMessaging(panel),
     registerKlNotebooks(context),
+    registerLint(context),
   );
 }
 

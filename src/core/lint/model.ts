@@ -163,6 +163,15 @@ export class Model {
       }
       case 'call':
         return this.callFacts(n, depth);
+      case 'binary_operator': {
+        // Only whether gradients flow: `x.detach() / T` is detached, `x.detach() + y` is not.
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        const op = operatorOf(n);
+        const dl = l ? this.facts(l, depth + 1).detached : false;
+        const dr = r ? this.facts(r, depth + 1).detached || numberValue(r) !== undefined : false;
+        return { ...UNKNOWN, detached: op === '/' || op === '*' ? dl && (op === '/' || dr) : dl && dr };
+      }
       default:
         return UNKNOWN;
     }
@@ -173,16 +182,18 @@ export class Model {
     if (!c) return UNKNOWN;
     const input = c.receiver ?? argument(call, 0, 'input');
     const producer = (fn: string): Producer => ({ call, fn, input, temperature: this.temperatureOf(input) });
+    // A softmax of detached logits is detached too.
+    const detachedInput = (): boolean => (input ? this.facts(input, depth + 1).detached || this.scopes.inNoGrad(call.startIndex) : false);
     switch (c.fn) {
       case 'softmax':
       case 'sigmoid':
       case 'Softmax()':
       case 'Sigmoid()':
-        return { form: 'probs', producer: producer(c.fn), detached: false, names: [] };
+        return { form: 'probs', producer: producer(c.fn), detached: detachedInput(), names: [] };
       case 'log_softmax':
       case 'logsigmoid':
       case 'LogSoftmax()':
-        return { form: 'logprobs', producer: producer(c.fn), detached: false, names: [] };
+        return { form: 'logprobs', producer: producer(c.fn), detached: detachedInput(), names: [] };
       case 'log': {
         if (!input) return UNKNOWN;
         const inner = this.facts(input, depth + 1);

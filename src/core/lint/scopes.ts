@@ -175,7 +175,7 @@ export class Scopes {
           out.push(a);
           if (!a.augmented && dominates(a.statement, use, scope.node)) return out;
         }
-        return undefined;
+        return coversAllBranches(out, use, scope.node) ? out : undefined;
       }
       if (scope.node && this.parametersOf(scope).has(name)) return undefined;
       scope = scope.parent ?? (scope === this.module ? undefined : this.module);
@@ -287,6 +287,43 @@ export class Scopes {
     const parts = dottedName(e);
     return parts !== undefined && canonicalOf(this.imports.qualify(parts)) === 'no_grad';
   }
+}
+
+/**
+ * True when the assignments are made in every branch of an `if` that has an `else` (each in the
+ * branch's own block), and that `if` is on every path to the use: one of them surely ran.
+ */
+function coversAllBranches(assignments: readonly Assignment[], use: SyntaxNode, scopeNode: SyntaxNode | undefined): boolean {
+  const byIf = new Map<number, { node: SyntaxNode; blocks: Set<number> }>();
+  for (const a of assignments) {
+    const statement = a.statement.parent?.type === 'expression_statement' ? a.statement.parent : a.statement;
+    const block = statement.parent;
+    const clause = block?.parent;
+    if (block?.type !== 'block' || !clause) continue;
+    const ifNode = clause.type === 'if_statement' ? clause : clause.type === 'elif_clause' || clause.type === 'else_clause' ? clause.parent : undefined;
+    if (ifNode?.type !== 'if_statement') continue;
+    const entry = byIf.get(ifNode.startIndex) ?? { node: ifNode, blocks: new Set<number>() };
+    entry.blocks.add(block.startIndex);
+    byIf.set(ifNode.startIndex, entry);
+  }
+  for (const { node, blocks } of byIf.values()) {
+    const branches: number[] = [];
+    const consequence = node.childForFieldName('consequence');
+    if (consequence) branches.push(consequence.startIndex);
+    let hasElse = false;
+    for (const c of node.namedChildren) {
+      if (c?.type === 'elif_clause') {
+        const b = c.childForFieldName('consequence');
+        if (b) branches.push(b.startIndex);
+      } else if (c?.type === 'else_clause') {
+        hasElse = true;
+        const b = c.childForFieldName('body');
+        if (b) branches.push(b.startIndex);
+      }
+    }
+    if (hasElse && branches.every((b) => blocks.has(b)) && use.startIndex >= node.endIndex && dominates(node, use, scopeNode)) return true;
+  }
+  return false;
 }
 
 /** Statements whose blocks may not run: the branches of `if`, loops, `except` and `case`. */

@@ -4,7 +4,7 @@
  * `# kl-lens: ignore-file[KL003]` (or bare `# kl-lens: ignore-file`) anywhere for the whole file
  * or notebook.
  */
-import { RULE_IDS, type RuleId } from './finding';
+import { RULE_IDS, type RuleId, type TextEdit } from './finding';
 import type { SyntaxNode } from './syntax';
 
 /** The rules a comment silences: 'all', a set of ids, or nothing (other linters' codes). */
@@ -79,4 +79,51 @@ export function suppressionLines(node: SyntaxNode): [number, number] {
   while (n && n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
   if (n && SIMPLE_STATEMENTS.has(n.type)) return [n.startPosition.row, n.endPosition.row];
   return [node.startPosition.row, node.endPosition.row];
+}
+
+/**
+ * The edit that silences `rule` on the line of `offset`: `  # noqa: KL003` at the end of the line,
+ * or the id added to a `# noqa:` / `# kl-lens: ignore[...]` comment already there.
+ */
+export function ignoreLineEdit(source: string, comments: readonly SyntaxNode[], offset: number, rule: RuleId): TextEdit {
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  let lineEnd = source.indexOf('\n', offset);
+  if (lineEnd < 0) lineEnd = source.length;
+  if (source[lineEnd - 1] === '\r') lineEnd--;
+  const comment = comments.find((c) => c.startIndex >= lineStart && c.startIndex < lineEnd);
+  if (comment) {
+    const text = comment.text;
+    const listed = /(#\s*noqa\s*:\s*)([A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)/i.exec(text) ?? /(#\s*kl-lens:\s*ignore\[)([^\]]*)/i.exec(text);
+    if (listed) {
+      const at = comment.startIndex + listed.index + listed[0].length;
+      return { start: at, end: at, text: `, ${rule}` };
+    }
+    return { start: comment.endIndex, end: comment.endIndex, text: `  # noqa: ${rule}` };
+  }
+  // Before trailing spaces, after the code.
+  let end = lineEnd;
+  while (end > lineStart && (source[end - 1] === ' ' || source[end - 1] === '\t')) end--;
+  return { start: end, end: lineEnd, text: `  # noqa: ${rule}` };
+}
+
+/**
+ * The edit that silences `rule` in the whole file: the id added to a `# kl-lens: ignore-file[...]`
+ * comment, or such a comment put on a line of its own after the shebang and coding lines.
+ */
+export function ignoreFileEdit(source: string, comments: readonly SyntaxNode[], rule: RuleId): TextEdit {
+  for (const c of comments) {
+    const m = /#\s*kl-lens:\s*ignore-file\[([^\]]*)/i.exec(c.text);
+    if (m) {
+      const at = c.startIndex + m.index + m[0].length;
+      return { start: at, end: at, text: m[1]!.trim() ? `, ${rule}` : rule };
+    }
+  }
+  let at = 0;
+  for (let i = 0; i < 2; i++) {
+    const end = source.indexOf('\n', at);
+    const line = source.slice(at, end < 0 ? source.length : end);
+    if (!(line.startsWith('#!') || /^[ \t\f]*#.*?coding[:=]/.test(line)) || end < 0) break;
+    at = end + 1;
+  }
+  return { start: at, end: at, text: `# kl-lens: ignore-file[${rule}]\n` };
 }

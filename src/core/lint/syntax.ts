@@ -186,18 +186,22 @@ export function wordsOf(text: string): string[] {
 
 /**
  * The terms of a sum with their signs: `1 + a - (b - c)` → +1, +a, −b, +c. Unary minus flips
- * the sign; anything else is one term.
+ * the sign; anything else is one term. With `keepParentheses`, `(b - c)` stays one term.
  */
-export function additiveTerms(node: SyntaxNode, sign = 1, out: { sign: number; node: SyntaxNode }[] = []): { sign: number; node: SyntaxNode }[] {
-  const n = unwrap(node);
-  const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
-  if (op === '+' || op === '-') {
-    additiveTerms(n.childForFieldName('left')!, sign, out);
-    additiveTerms(n.childForFieldName('right')!, op === '-' ? -sign : sign, out);
-  } else if (n.type === 'unary_operator' && operatorOf(n) === '-') {
-    additiveTerms(n.childForFieldName('argument')!, -sign, out);
-  } else {
-    out.push({ sign, node: n });
-  }
+export function additiveTerms(node: SyntaxNode, keepParentheses = false): { sign: number; node: SyntaxNode }[] {
+  const out: { sign: number; node: SyntaxNode }[] = [];
+  const walk = (m: SyntaxNode, sign: number, top: boolean): void => {
+    const n = keepParentheses && !top ? m : unwrap(m);
+    const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
+    if (op === '+' || op === '-') {
+      walk(n.childForFieldName('left')!, sign, false);
+      walk(n.childForFieldName('right')!, op === '-' ? -sign : sign, false);
+    } else if (n.type === 'unary_operator' && operatorOf(n) === '-') {
+      walk(n.childForFieldName('argument')!, -sign, false);
+    } else {
+      out.push({ sign, node: unwrap(n) });
+    }
+  };
+  walk(node, 1, true);
   return out;
 }

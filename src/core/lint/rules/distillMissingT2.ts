@@ -51,7 +51,8 @@ export const distillMissingT2: Rule = {
         const fn = model.callee(call)?.fn;
         return fn === 'cross_entropy' || fn === 'CrossEntropyLoss()';
       };
-      for (const { sum, other, path } of climb(term, model)) {
+      // From the call itself: factors chained on it (`.mul(T * T)`) count too.
+      for (const { sum, other, path } of climb(site.call, model)) {
         const hard = sources(other, model, isHardLoss);
         if (hard.length === 0) continue;
         if (scaledBy(path.factors, path.divisors, T, model) >= 2 || scaledAbove(sum, T, model)) break;

@@ -36,7 +36,7 @@ import { klName } from '../klCalls';
 import type { Facts, Model, Producer } from '../model';
 import type { Rule } from '../rule';
 import { ROLE_PAIRS, hasAny, roleWords } from '../roles';
-import { asOperand, numberValue, type SyntaxNode, unwrap } from '../syntax';
+import { asOperand, numberValue, operatorOf, type SyntaxNode, unwrap } from '../syntax';
 
 const SOFTMAXES = new Set(['softmax', 'log_softmax', 'Softmax()', 'LogSoftmax()']);
 
@@ -96,7 +96,13 @@ function sharpening(target: SyntaxNode, ft: Facts, T: SyntaxNode, model: Model):
 function untempered(input: SyntaxNode, model: Model, depth = 0): boolean {
   const n = unwrap(input);
   if (depth > 3) return false;
-  if (n.type === 'call' || n.type === 'attribute' || n.type === 'subscript') return true;
+  if (n.type === 'call' || n.type === 'attribute' || n.type === 'subscript' || numberValue(n) !== undefined) return true;
+  if (n.type === 'binary_operator') {
+    // model(x) + self.bias: untempered if no part is divided and every part is untempered.
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    return operatorOf(n) !== '/' && !!l && !!r && untempered(l, model, depth + 1) && untempered(r, model, depth + 1);
+  }
   if (n.type !== 'identifier') return false;
   const reach = model.scopes.reaching(n);
   if (reach === undefined) {

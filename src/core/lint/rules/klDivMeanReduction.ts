@@ -111,11 +111,14 @@ function legacyArguments(call: SyntaxNode): SyntaxNode[] {
   return ['size_average', 'reduce'].map((k) => kw.get(k)).filter((a): a is SyntaxNode => a !== undefined);
 }
 
+/** The legacy arguments give way to `reduction=value`: the first one becomes it when there is no reduction keyword. */
 function replaceLegacy(call: SyntaxNode, legacy: readonly SyntaxNode[], reduction: Setting<string>, model: Model, value: string): TextEdit[] {
-  const edits = legacy.map((a) => removeArgument(call, a, model.source));
-  if (reduction.node?.type === 'keyword_argument') return [...edits, replace(reduction.node.childForFieldName('value')!, value)];
-  const add = addKeyword(call, `reduction=${value}`);
-  return add ? [...edits, add] : edits;
+  if (reduction.node?.type === 'keyword_argument') {
+    return [...legacy.map((a) => removeArgument(call, a, model.source)), replace(reduction.node.childForFieldName('value')!, value)];
+  }
+  const [first, ...rest] = legacy;
+  if (!first) return [];
+  return [replace(first, `reduction=${value}`), ...rest.map((a) => removeArgument(call, a, model.source))];
 }
 
 /**

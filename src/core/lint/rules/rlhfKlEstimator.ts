@@ -94,6 +94,8 @@ interface K3 {
   readonly expression: SyntaxNode;
   /** r, as written in the exp. */
   readonly ratio: SyntaxNode;
+  /** The r that is subtracted, as written there. */
+  readonly subtracted: SyntaxNode;
 }
 
 /** The k3 expression around `exp(r)`: the additive terms are exactly +exp(r), −r, −1. */
@@ -103,14 +105,15 @@ function k3Of(call: SyntaxNode, fn: string, model: Model): K3 | undefined {
   if (!r) return undefined;
   let top = call;
   for (let p = top.parent; p && (p.type === 'parenthesized_expression' || (p.type === 'binary_operator' && ['+', '-'].includes(operatorOf(p) ?? ''))); p = p.parent) top = p;
-  const terms = additiveTerms(top);
+  // (a - b) stays one term: it is the r that k3 subtracts.
+  const terms = additiveTerms(top, true);
   const e = terms.find((t) => t.node.startIndex === call.startIndex && t.node.endIndex === call.endIndex);
   if (!e) return undefined;
   const sameRatio = (t: SyntaxNode): boolean => normalized(t) === normalized(unwrap(r)) || isLogOf(t, call, model);
-  const minusR = terms.some((t) => t.sign === -e.sign && sameRatio(t.node));
+  const minusR = terms.find((t) => t.sign === -e.sign && sameRatio(t.node));
   const minusOne = terms.some((t) => t.sign === -e.sign && numberValue(t.node) === 1);
   const ok = fn === 'exp' ? terms.length === 3 && minusR && minusOne : terms.length === 2 && minusR;
-  return ok ? { expression: outerOf(top), ratio: unwrap(r) } : undefined;
+  return ok && minusR ? { expression: outerOf(top), ratio: unwrap(r), subtracted: minusR.node } : undefined;
 }
 
 /** log(exp(r)) written as `torch.log(ratio)` where `ratio = torch.exp(r)`: the same r. */
@@ -264,11 +267,11 @@ function swapFix(sides: Sides, k3: K3, model: Model): { fix?: Fix } {
     const uses = model.scopes.usesOf(k3.ratio.text, model.scopes.scopeAt(k3.ratio.startIndex));
     safe = uses.every((u) => u.startIndex >= k3.expression.startIndex && u.endIndex <= k3.expression.endIndex);
   }
-  const fix: Fix = {
-    description: `Use ${sides.right.text} - ${sides.left.text}`,
-    safety: safe ? 'safe' : 'unsafe',
-    edits: [replace(sides.left, sides.right.text), replace(sides.right, sides.left.text)],
-  };
+  const edits = [replace(sides.left, sides.right.text), replace(sides.right, sides.left.text)];
+  // exp(a - b) - (a - b) - 1: the subtracted ratio is swapped too.
+  const again = inside ? logRatioSides(k3.subtracted, model, 1) : undefined;
+  if (again && again.node.startIndex !== sides.node.startIndex) edits.push(replace(again.left, again.right.text), replace(again.right, again.left.text));
+  const fix: Fix = { description: `Use ${sides.right.text} - ${sides.left.text}`, safety: safe ? 'safe' : 'unsafe', edits };
   return { fix };
 }
 
@@ -283,6 +286,6 @@ function k3Fix(diff: SyntaxNode, sides: Sides, model: Model): { fix?: Fix } {
   const pol = sides.policy;
   const r = `(${ref.text} - ${asOperand(pol)})`;
   const k3 = `(${r}.exp() - ${r} - 1)`;
-  // ref − logp is −k1: its k3 is the same expression.
-  return { fix: { description: 'Use the k3 estimator', safety: 'unsafe', edits: [replace(diff, k3)] } };
+  // ref − logp is −k1: its k3 is the same expression. The parentheses around the difference go.
+  return { fix: { description: 'Use the k3 estimator', safety: 'unsafe', edits: [replace(outerOf(diff), k3)] } };
 }

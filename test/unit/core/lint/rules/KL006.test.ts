@@ -1,0 +1,36 @@
+/** KL006 distill-temperature-one-side: T on one distribution only. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fixOf, IMPORTS, only, summary, withParser } from '../helpers';
+
+withParser();
+
+describe('KL006 distill-temperature-one-side', () => {
+  it('reports the side without the temperature and divides it (safe)', () => {
+    const src = `${IMPORTS}def kd(student, teacher, T):\n    return F.kl_div(F.log_softmax(student / T, dim=-1), F.softmax(teacher, dim=-1), reduction="batchmean") * T * T\n`;
+    assert.deepEqual(summary(src, only('KL006', src)), ['KL006@5:F.softmax(teacher, dim=-1)']);
+    const fix = fixOf('KL006', src);
+    assert.equal(fix.safety, 'safe');
+    assert.equal(fix.text.split('\n')[4], '    return F.kl_div(F.log_softmax(student / T, dim=-1), F.softmax(teacher / T, dim=-1), reduction="batchmean") * T * T');
+    const free = `${IMPORTS}l = F.kl_div(F.log_softmax(student / T, dim=-1), F.softmax(teacher, dim=-1), reduction="batchmean")\n`;
+    assert.equal(only('KL006', free).length, 0, 'a name assigned nowhere in view may already be softened');
+  });
+
+  it('reports a tempered target with a cold student input, parenthesising compound logits', () => {
+    const src = `${IMPORTS}def kd(model, x, t_logits, T):\n    return F.kl_div(F.log_softmax(model(x) + self.bias, -1), F.softmax(t_logits / T, -1), reduction="batchmean")\n`;
+    const fix = fixOf('KL006', src);
+    assert.equal(fix.text.split('\n')[4], '    return F.kl_div(F.log_softmax((model(x) + self.bias) / T, -1), F.softmax(t_logits / T, -1), reduction="batchmean")');
+  });
+
+  it('says nothing when both sides are softened, when a name may already be, or for sharpened pseudo-labels', () => {
+    const cases = [
+      'l = F.kl_div(F.log_softmax(s / T, -1), F.softmax(t / T, -1), reduction="batchmean")',
+      'def f(s, t, T):\n    t = t / T\n    return F.kl_div(F.log_softmax(s / T, -1), F.softmax(t, -1), reduction="batchmean")',
+      'def f(s, t, T):\n    t /= T\n    return F.kl_div(F.log_softmax(s / T, -1), F.softmax(t, -1), reduction="batchmean")',
+      // UDA: the detached original prediction is sharpened; the augmented one is not.
+      'l = F.kl_div(F.log_softmax(logits_aug, -1), F.softmax(logits_orig.detach() / 0.4, -1), reduction="batchmean")',
+      'with torch.no_grad():\n    target = F.softmax(logits_orig / temp, -1)\nl = F.kl_div(F.log_softmax(logits_aug, -1), target, reduction="batchmean")',
+    ];
+    for (const body of cases) assert.equal(only('KL006', `${IMPORTS}${body}\n`).length, 0, body);
+  });
+});
