@@ -123,10 +123,19 @@ export function decode(bytes: Uint8Array): Read {
   const declared = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head.split('\n').slice(0, 2).join('\n'))?.[1]?.toLowerCase();
   const encoding = declared && !['utf-8', 'utf8', 'utf_8'].includes(declared) ? declared : 'utf-8';
   try {
-    return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(start)), encoding };
+    return { text: new TextDecoder(whatwgLabel(encoding), { fatal: true }).decode(bytes.subarray(start)), encoding };
   } catch {
     return { skip: encoding === 'utf-8' ? 'skipped: not valid UTF-8' : `skipped: cannot decode as ${encoding}` };
   }
+}
+
+/** Python's codec names as the WHATWG labels TextDecoder knows: latin-1 → latin1, cp1252 → windows-1252. */
+function whatwgLabel(codec: string): string {
+  const c = codec.replace(/_/g, '-');
+  if (['latin-1', 'latin', 'l1', 'iso8859-1', '8859', 'cp819'].includes(c)) return 'latin1';
+  const cp = /^cp(\d+)$/.exec(c);
+  if (cp && cp[1]!.startsWith('125')) return `windows-${cp[1]}`;
+  return c;
 }
 
 function describeIo(e: unknown): string {
