@@ -97,10 +97,20 @@ export function* climb(start: SyntaxNode, model: Model, hops = 3): Generator<{ s
             const key = `${use.startIndex}`;
             if (seen.has(key)) continue;
             seen.add(key);
-            // Only uses this assignment reaches (not after the name was assigned again).
+            // Only uses this assignment reaches (not after the name was assigned again); `x *= T ** 2`
+            // on the way multiplies what the use sees.
             const reach = model.scopes.reaching(use);
             if (!reach?.some((a) => a.statement.startIndex === p.startIndex)) continue;
-            queue.push({ node: use, factors: [...factors], divisors: [...divisors], hops: item.hops - 1 });
+            const scaled = [...factors];
+            const divided = [...divisors];
+            for (const a of reach) {
+              if (!a.augmented || a.statement.startIndex <= p.startIndex) continue;
+              const by = a.statement.childForFieldName('right');
+              const op = operatorOf(a.statement);
+              if (by && op === '*=') scaled.push(by);
+              else if (by && op === '/=') divided.push(by);
+            }
+            queue.push({ node: use, factors: scaled, divisors: divided, hops: item.hops - 1 });
           }
         }
       }

@@ -81,6 +81,8 @@ export class Model {
     if (depth > MAX_DEPTH) return undefined;
     if (n.type === 'call') {
       const c = calleeOf(n, this.imports);
+      // nn.KLDivLoss(...).cuda() is the same module.
+      if (c?.receiver && c.fn.startsWith('.')) return this.instanceOf(c.receiver, depth + 1);
       return c && MODULE_CLASSES.has(c.fn) ? n : undefined;
     }
     const a = this.single(n);
@@ -239,18 +241,25 @@ export class Model {
   }
 }
 
-/** A small positive constant: a literal below 1e-3, or a name that says it is one (`eps`, `self.epsilon`). */
+/**
+ * A small positive constant: a literal below 1e-3, or a name that says it is one (`eps`,
+ * `self.epsilon`, `torch.finfo(x.dtype).eps`) — unless its one assignment says otherwise
+ * (`eps = 0.0`).
+ */
 export function isEpsilon(node: SyntaxNode, model?: Model): boolean {
   const n = unwrap(node);
   const v = numberValue(n);
   if (v !== undefined) return v > 0 && v < 1e-3;
-  if (n.type === 'identifier' || n.type === 'attribute') {
-    // The last name of the chain: `eps`, `self.eps`, `torch.finfo(p.dtype).eps`.
-    const last = (n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? '') : n.text).toLowerCase();
-    if (/^(eps|epsilon|_eps|tiny|eps_?\d*|.*_eps|.*_epsilon)$/.test(last)) return true;
-    const a = model?.single(n);
-    if (a) return isEpsilon(a.value);
-    return false;
-  }
-  return false;
+  if (n.type !== 'identifier' && n.type !== 'attribute') return false;
+  const a = model?.single(n);
+  if (a && numberValue(a.value) !== undefined) return isEpsilon(a.value);
+  return isEpsilonName(n);
+}
+
+/** `eps`, `self.epsilon`, `EPS`, `tiny`, `torch.finfo(p.dtype).eps`: the last name of the chain. */
+export function isEpsilonName(node: SyntaxNode): boolean {
+  const n = unwrap(node);
+  if (n.type !== 'identifier' && n.type !== 'attribute') return false;
+  const last = (n.type === 'attribute' ? (n.childForFieldName('attribute')?.text ?? '') : n.text).toLowerCase();
+  return /^(eps|epsilon|_eps|tiny|eps_?\d*|.*_eps|.*_epsilon)$/.test(last);
 }

@@ -33,6 +33,12 @@ const CANONICAL: Readonly<Record<string, string>> = (() => {
   add('Sigmoid', 'torch.nn.Sigmoid', 'torch.nn.modules.activation.Sigmoid');
   add('no_grad', 'torch.no_grad', 'torch.inference_mode', 'torch.autograd.no_grad', 'torch.autograd.grad_mode.no_grad');
   add('detach', 'torch.detach', 'torch.Tensor.detach');
+  // Tensors made from numbers, not by a model: a hand-made distribution, not logits.
+  add(
+    'constant',
+    ...['ones', 'ones_like', 'zeros', 'zeros_like', 'full', 'full_like', 'eye', 'tensor', 'empty', 'empty_like', 'arange', 'linspace'].map((f) => `torch.${f}`),
+    'torch.nn.functional.one_hot',
+  );
   return table;
 })();
 

@@ -60,13 +60,34 @@ export function pythonOfCell(source: string): string | undefined {
     if (!PYTHON_CELL_MAGICS.has(magic)) return undefined;
     lines[0] = blank(lines[0]!);
   }
+  let continued = false;
   return lines
     .map((line) => {
       const t = line.trimStart();
-      if (t.startsWith('%') || t.startsWith('!') || /^[\w.]+\?\??\s*$/.test(t) || /^[\w.,\s]+=\s*[!%]/.test(t)) return blank(line);
+      // A magic or shell line ending in a backslash goes on on the next line.
+      if (continued || t.startsWith('%') || t.startsWith('!') || /^[\w.]+\?\??\s*$/.test(t) || /^[\w.,\s]+=\s*[!%]/.test(t) || automagic(t)) {
+        continued = /\\\s*$/.test(line);
+        return blank(line);
+      }
       return line;
     })
     .join('\n');
+}
+
+/** IPython's magics that run without `%` (automagic): `cd backbone`, `pip install x`, `ls -la`. */
+const AUTOMAGICS = new Set(['cd', 'ls', 'pwd', 'pip', 'conda', 'env', 'load_ext', 'reload_ext', 'matplotlib', 'autoreload', 'who', 'whos', 'cat', 'mkdir', 'rm', 'cp', 'mv', 'clear', 'history']);
+
+/** Of those, the ones that are a whole line on their own. */
+const BARE_AUTOMAGICS = new Set(['pwd', 'ls', 'who', 'whos', 'clear', 'history', 'env']);
+
+function automagic(line: string): boolean {
+  const m = /^([A-Za-z_]\w*)(.*)$/.exec(line);
+  if (!m || !AUTOMAGICS.has(m[1]!)) return false;
+  const rest = m[2]!;
+  if (rest.trim() === '') return BARE_AUTOMAGICS.has(m[1]!);
+  if (!/^\s/.test(rest)) return false;
+  // `cd = 3`, `ls == x`, `env[k]`: Python, an operator or bracket after the name.
+  return !/^\s*(=|[-+*/%&|^@<>!]=|\(|\[|\.|,|:|<|>|in\b|is\b|and\b|or\b|if\b|for\b|not\b)/.test(rest);
 }
 
 function blank(line: string): string {

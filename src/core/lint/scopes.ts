@@ -165,8 +165,9 @@ export class Scopes {
     while (scope) {
       const inScope = all?.filter((a) => a.scope === scope) ?? [];
       if (inScope.length > 0) {
-        // Module (cell) level seen from a function: that runs later, so one assignment must be all.
-        if (!scope.node && scope !== useScope) return inScope.length === 1 && !inScope[0]!.augmented ? inScope : undefined;
+        // The module (cell) or an enclosing function, seen from a function defined in it: that runs
+        // later, so one assignment must be all there is.
+        if (scope !== useScope) return inScope.length === 1 && !inScope[0]!.augmented ? inScope : undefined;
         const before = inScope.filter((a) => a.statement.endIndex <= use.startIndex);
         if (before.length === 0) return undefined;
         const out: Assignment[] = [];

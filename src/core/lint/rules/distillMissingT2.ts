@@ -2,9 +2,9 @@
  * # KL005 distill-missing-t2
  *
  * ## What it does
- * Finds knowledge-distillation losses where the KL between softened distributions (softmax of
- * logits divided by a temperature T) is added to a hard-label loss (cross-entropy, NLL) without
- * being multiplied by T².
+ * Finds knowledge-distillation losses where the KL between softened distributions (the student's
+ * softmax of logits divided by a temperature T, and the teacher's) is added to a hard-label loss
+ * (cross-entropy, NLL) without being multiplied by T².
  *
  * ## Why is this bad?
  * Dividing the logits by T scales the gradients of the soft-target term by 1/T². Hinton et al.
@@ -72,12 +72,16 @@ export const distillMissingT2: Rule = {
   },
 };
 
-/** The temperature both distributions were softened with (the target's when only it has one). */
+/**
+ * The temperature the student's distribution was softened with (and the teacher's, when it has
+ * one, must be the same). The 1/T² gradient scale comes from the student's softmax(z/T): with
+ * the student at temperature 1 there is nothing for T² to undo (KL006 is about that).
+ */
 function temperatureOf(site: KlCall, model: Model): SyntaxNode | undefined {
   const ti = site.input ? model.facts(site.input).producer?.temperature : undefined;
   const tt = site.target ? model.facts(site.target).producer?.temperature : undefined;
-  if (ti && tt) return normalized(ti) === normalized(tt) ? tt : undefined;
-  return tt;
+  if (!ti) return undefined;
+  return !tt || normalized(ti) === normalized(tt) ? ti : undefined;
 }
 
 /** T's power among the factors minus the divisors on the way from the KL term to the sum. */

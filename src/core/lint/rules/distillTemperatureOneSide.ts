@@ -63,7 +63,7 @@ export const distillTemperatureOneSide: Rule = {
       }
       if (!cold || !T) continue;
       const side = cold.arg === site.target ? 'target' : 'input';
-      if (side === 'input' && sharpening(site.target, ft, T, model)) continue;
+      if (side === 'input' && (sharpening(site.target, ft, T, model) || handMade(pt.input, model))) continue;
       const hot = side === 'target' ? site.input : site.target;
       report({
         node: cold.arg,
@@ -87,6 +87,29 @@ function sharpening(target: SyntaxNode, ft: Facts, T: SyntaxNode, model: Model):
   const words = roleWords(target, ft);
   if (ROLE_PAIRS.some((p) => hasAny(words, p.reference) || hasAny(words, p.model))) return false;
   return ft.detached || model.scopes.inNoGrad(target.startIndex);
+}
+
+/**
+ * A tensor built from numbers (`torch.ones_like(x) * (1 - p) / (K - 1)`, a one-hot), not a
+ * model's logits: a virtual teacher smoothed by its own temperature, as Tf-KD does by design.
+ */
+function handMade(node: SyntaxNode, model: Model, depth = 0): boolean {
+  if (depth > 6) return false;
+  const n = unwrap(node);
+  if (n.type === 'call') {
+    const c = model.callee(n);
+    if (c?.fn === 'constant') return true;
+    return c?.receiver !== undefined && c.fn.startsWith('.') && handMade(c.receiver, model, depth + 1);
+  }
+  if (n.type === 'binary_operator') {
+    const l = n.childForFieldName('left');
+    return !!l && handMade(l, model, depth + 1);
+  }
+  if (n.type === 'identifier') {
+    const a = model.single(n);
+    return !!a && handMade(a.value, model, depth + 1);
+  }
+  return false;
 }
 
 /**

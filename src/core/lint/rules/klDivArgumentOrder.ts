@@ -5,6 +5,7 @@
  * Finds `kl_div` / `KLDivLoss` calls whose arguments are evidently swapped: the teacher (or the
  * target labels) in the input slot and the student (or the predictions) in the target slot; or,
  * outside RLHF and VAE code, the detached side in the input slot while gradients flow through the
+ * target; or a Jensen–Shannon divergence written `kl_div(log P, M)` with the mixture M as the
  * target.
  *
  * ## Why is this bad?
@@ -16,7 +17,12 @@
  * objective than the one it was written for.
  *
  * In RLHF and VAEs the reference policy or the prior *is* meant to be the input —
- * KL(π ‖ π_ref) is `F.kl_div(ref_logp, pi)` — so those names are not taken as evidence of a swap.
+ * KL(π ‖ π_ref) is `F.kl_div(ref_logp, pi)` — so those names are not taken as evidence of a swap;
+ * nor is code that computes both directions, or says it wants the reverse KL (MiniLLM, "reverse
+ * KL" in the docstring or the function's name).
+ *
+ * The Jensen–Shannon divergence is ½KL(P ‖ M) + ½KL(Q ‖ M): the mixture M goes in the input slot.
+ * With it as the target the sum is ½KL(M ‖ P) + ½KL(M ‖ Q), which is unbounded where P or Q is 0.
  *
  * ## Example
  * ```python
@@ -40,10 +46,10 @@ import { code } from '../describe';
 import { replace } from '../fixes';
 import type { Fix } from '../finding';
 import { klName, type KlCall } from '../klCalls';
-import type { Facts, Model } from '../model';
+import { type Facts, isEpsilonName, type Model } from '../model';
 import type { Rule } from '../rule';
 import { roleWords, rolePair } from '../roles';
-import { type SyntaxNode, unwrap, wordsOf } from '../syntax';
+import { argument, asOperand, normalized, numberValue, operatorOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
 
 /** Words of code where the reference is meant to be the input: KL(π‖π_ref), KL(q‖prior). */
 const REVERSE_BY_DESIGN = new Set(['ref', 'reference', 'prior', 'policy', 'pi', 'actor', 'reverse', 'rkl', 'backward']);
@@ -60,8 +66,23 @@ export const klDivArgumentOrder: Rule = {
       const wi = roleWords(site.input, fi);
       const wt = roleWords(site.target, ft);
       const context = contextWords(site, model);
-      if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w))) continue;
+      if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w)) || documentedReverse(site, model)) continue;
       if (symmetric(site, model)) continue;
+      const js = jsSwapped(site, fi, model);
+      if (js) {
+        report({
+          node: site.call,
+          message:
+            `${code(klName(site))}(log P, M) with the mixture M = ${code(js.mixture)} as the target is KL(M ‖ P); the Jensen–Shannon divergence is ` +
+            `½KL(P ‖ M) + ½KL(Q ‖ M), with the mixture in the input slot: ${code(`${klName(site)}(torch.log(M), P)`)}.`,
+          fix: {
+            description: 'Put the mixture in the input slot',
+            safety: 'unsafe',
+            edits: [replace(site.input, `${asOperand(site.target)}.log()`), replace(site.target, js.part.text)],
+          },
+        });
+        continue;
+      }
       const pair = rolePair(wi, wt);
       let why: string | undefined;
       if (pair) {
@@ -81,6 +102,67 @@ export const klDivArgumentOrder: Rule = {
     }
   },
 };
+
+/** A docstring or class name that says the reverse KL is meant: MiniLLM, "reverse KL", mode-seeking. */
+function documentedReverse(site: KlCall, model: Model): boolean {
+  const scope = model.scopes.scopeAt(site.call.startIndex);
+  const texts: string[] = [];
+  const body = scope.node?.childForFieldName('body');
+  const first = body?.namedChildren.find((c) => c !== null && c.type !== 'comment');
+  if (first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') texts.push(first.namedChildren[0]!.text);
+  if (scope.classNode) texts.push(scope.classNode.childForFieldName('name')?.text ?? '');
+  const text = texts.join(' ').toLowerCase();
+  return ['reverse kl', 'reverse-kl', 'reverse_kl', 'minillm', 'mode-seeking', 'mode seeking', 'kl(student', 'kl(q'].some((w) => text.includes(w));
+}
+
+/**
+ * JS written as kl_div(log P, M) + kl_div(log Q, M): the log of one part of the mixture M in
+ * the input slot and M in the target slot, which is KL(M ‖ P), not KL(P ‖ M).
+ */
+function jsSwapped(site: KlCall, fi: Facts, model: Model): { mixture: SyntaxNode; part: SyntaxNode } | undefined {
+  if (!site.input || !site.target || fi.producer?.fn !== 'log' || !fi.producer.input) return undefined;
+  const parts = mixtureParts(site.target, model);
+  if (!parts) return undefined;
+  const inner = withoutOffset(model.clipOf(fi.producer.input)?.inner ?? fi.producer.input);
+  const p = normalized(unwrap(inner));
+  const part = parts.parts.find((x) => normalized(unwrap(x)) === p);
+  return part ? { mixture: parts.mixture, part: inner } : undefined;
+}
+
+/** `P + eps` → `P`, whatever eps holds. */
+function withoutOffset(node: SyntaxNode): SyntaxNode {
+  const n = unwrap(node);
+  const r = n.type === 'binary_operator' && operatorOf(n) === '+' ? n.childForFieldName('right') : null;
+  return r && (isEpsilonName(r) || numberValue(r) !== undefined) ? n.childForFieldName('left')! : node;
+}
+
+/** ½(P + Q), (P + Q) / 2, through names and clamps: the mixture and its parts. */
+function mixtureParts(node: SyntaxNode, model: Model, depth = 0): { mixture: SyntaxNode; parts: SyntaxNode[] } | undefined {
+  if (depth > 6) return undefined;
+  const n = unwrap(node);
+  if (n.type === 'identifier') {
+    const a = model.single(n);
+    return a ? mixtureParts(a.value, model, depth + 1) : undefined;
+  }
+  if (n.type === 'call' && model.callee(n)?.fn === 'clamp') {
+    const c = model.callee(n)!;
+    const inner = c.receiver ?? argument(n, 0, 'input');
+    return inner ? mixtureParts(inner, model, depth + 1) : undefined;
+  }
+  if (n.type !== 'binary_operator') return undefined;
+  const op = operatorOf(n);
+  const l = n.childForFieldName('left');
+  const r = n.childForFieldName('right');
+  if (!l || !r) return undefined;
+  const sum = (x: SyntaxNode): SyntaxNode[] | undefined => {
+    const u = unwrap(x);
+    return u.type === 'binary_operator' && operatorOf(u) === '+' ? [u.childForFieldName('left')!, u.childForFieldName('right')!] : undefined;
+  };
+  if (op === '*' && numberValue(l) === 0.5) return sum(r) ? { mixture: n, parts: sum(r)! } : undefined;
+  if (op === '*' && numberValue(r) === 0.5) return sum(l) ? { mixture: n, parts: sum(l)! } : undefined;
+  if (op === '/' && numberValue(r) === 2) return sum(l) ? { mixture: n, parts: sum(l)! } : undefined;
+  return undefined;
+}
 
 /** Words of the enclosing function's name and of the name the result is assigned to. */
 function contextWords(site: KlCall, model: Model): Set<string> {

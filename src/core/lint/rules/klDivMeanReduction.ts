@@ -73,14 +73,17 @@ function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klC
         message: `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction and makes it 'mean', which ${CONSEQUENCE}`,
         fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: replaceLegacy(call, args, reduction, model, '"batchmean"') },
       });
-    } else if (reduction.explicit && reduction.value !== undefined && reduction.value !== legacyReduction.value) {
+    } else if (reduction.explicit && reduction.value !== legacyReduction.value) {
+      // Whatever reduction= holds (a variable too), PyTorch ignores it once size_average/reduce is given.
       const consequence = legacyReduction.value === 'sum' ? ': the loss is a sum over the batch and grows with the batch size' : ': nothing is summed';
+      const value = reduction.node!.type === 'keyword_argument' ? reduction.node!.childForFieldName('value')! : reduction.node!;
+      const written = reduction.value !== undefined ? code(`'${reduction.value}'`) : code(value.text);
       report({
         node: legacyReduction.node,
         message:
-          `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction=${code(`'${reduction.value}'`)}: PyTorch computes reduction='${legacyReduction.value}'${consequence}. ` +
+          `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction (${written}): PyTorch computes reduction='${legacyReduction.value}'${consequence}. ` +
           `Remove it and keep the reduction you wrote.`,
-        fix: { description: `Keep reduction='${reduction.value}'`, safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
+        fix: { description: 'Keep the reduction you wrote', safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
       });
     }
     return;

@@ -21,6 +21,10 @@ describe('notebooks', () => {
     assert.equal(py.split('\n')[3]!.trim(), '');
     assert.equal(pythonOfCell('%%bash\necho hi\n'), undefined);
     assert.equal(pythonOfCell('%%time\nx = 1\n')!.split('\n')[1], 'x = 1');
+    // Shell lines continued with a backslash, and magics without % (automagic).
+    assert.deepEqual(pythonOfCell('!python run.py \\\n  --lr 1 \\\n  --T 4\nx = 1')!.split('\n').map((l) => l.trim()), ['', '', '', 'x = 1']);
+    for (const magic of ['cd backbone', 'pip install torch', 'ls -la', 'pwd']) assert.equal(pythonOfCell(magic)!.trim(), '', magic);
+    for (const python of ['cd = 3', 'ls(x)', 'env[k] = 1', 'pip.main(["install"])']) assert.equal(pythonOfCell(python), python);
   });
 
   it('lints cells in order with imports from earlier cells, giving 0-based cell indexes of all cells', () => {

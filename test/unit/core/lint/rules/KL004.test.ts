@@ -26,6 +26,23 @@ describe('KL004 kl-div-argument-order', () => {
     assert.deepEqual(summary(src, only('KL004', src)).length, 1);
   });
 
+  it('reports a Jensen–Shannon divergence written with the mixture as the target', () => {
+    const src = `${IMPORTS}def js(a, b, kl_loss):\n    P = F.softmax(a, dim=1)\n    Q = F.softmax(b, dim=1)\n    M = 0.5 * (P + Q)\n    M = torch.clamp(M, 0.01, 0.99)\n    crit = nn.KLDivLoss(reduction="batchmean").cuda()\n    return 0.5 * crit(torch.log(P + eps), M) + 0.5 * crit(torch.log(Q + eps), M)\n`;
+    const found = only('KL004', src);
+    assert.equal(found.length, 2);
+    assert.match(found[0]!.message, /is KL\(M ‖ P\); the Jensen–Shannon divergence is ½KL\(P ‖ M\) \+ ½KL\(Q ‖ M\)/);
+    const right = `${IMPORTS}def js(P, Q):\n    M = 0.5 * (P + Q)\n    return 0.5 * F.kl_div(M.log(), P, reduction="batchmean") + 0.5 * F.kl_div(M.log(), Q, reduction="batchmean")\n`;
+    assert.equal(only('KL004', right).length, 0);
+  });
+
+  it('says nothing where the docstring or class says the reverse KL is meant', () => {
+    const src = `${IMPORTS}class MiniLLMTrainer:\n    def loss(self, student_log_probs, teacher_log_probs):\n        return F.kl_div(teacher_log_probs, student_log_probs, reduction="none", log_target=True)\n`;
+    assert.equal(only('KL004', src).length, 0);
+    const doc = `${IMPORTS}def loss(student_log_probs, teacher_log_probs):\n    """Reverse KL (mode-seeking) distillation."""\n    return F.kl_div(teacher_log_probs, student_log_probs, reduction="none", log_target=True)\n`;
+    assert.equal(only('KL004', doc).length, 0);
+    assert.equal(only('KL004', doc.replace('Reverse KL (mode-seeking) distillation.', 'Distillation.')).length, 1);
+  });
+
   it('says nothing for the right order, RLHF and VAE conventions, reverse KL on purpose, or both directions', () => {
     const cases = [
       'l = F.kl_div(F.log_softmax(student / T, -1), F.softmax(teacher / T, -1).detach(), reduction="batchmean")',

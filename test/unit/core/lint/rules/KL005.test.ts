@@ -41,6 +41,13 @@ describe('KL005 distill-missing-t2', () => {
     assert.equal(only('KL005', plain).length, 0);
   });
 
+  it('reads x *= T ** 2 on the way to the sum, and needs the student softened by T', () => {
+    const aug = `${IMPORTS}def f(s, t, y, T):\n    d = ${KL}\n    d *= T ** 2\n    return F.cross_entropy(s, y) * 0.5 + d * 0.5\n`;
+    assert.equal(only('KL005', aug).length, 0);
+    const coldStudent = `${IMPORTS}def f(s, t, y, T):\n    d = F.kl_div(F.log_softmax(s, 1), F.softmax(t / T, 1), reduction="batchmean")\n    return F.cross_entropy(s, y) + d\n`;
+    assert.equal(only('KL005', coldStudent).length, 0, 'KL006 speaks of this one');
+  });
+
   it('counts a literal temperature in literals: T = 4 needs 16', () => {
     const base = 'F.kl_div(F.log_softmax(s / 4, -1), F.softmax(t / 4, -1), reduction="batchmean")';
     assert.equal(only('KL005', `${IMPORTS}l = ${base} * 16 + F.cross_entropy(s, y)\n`).length, 0);

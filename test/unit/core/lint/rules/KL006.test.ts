@@ -22,6 +22,11 @@ describe('KL006 distill-temperature-one-side', () => {
     assert.equal(fix.text.split('\n')[4], '    return F.kl_div(F.log_softmax((model(x) + self.bias) / T, -1), F.softmax(t_logits / T, -1), reduction="batchmean")');
   });
 
+  it('finds a criterion made in the enclosing function and the cold target made under no_grad', () => {
+    const src = `${IMPORTS}def main(cfg, model):\n    if cfg.uda:\n        crit = nn.KLDivLoss(reduction="none")\n    def get_loss(x, aug):\n        with torch.no_grad():\n            ori_logits = model(x)\n            ori_prob = F.softmax(ori_logits, dim=-1)\n        aug_log_prob = F.log_softmax(model(aug) / cfg.temp, dim=-1)\n        return crit(aug_log_prob, ori_prob).sum(-1).mean()\n    return get_loss\n`;
+    assert.deepEqual(summary(src, only('KL006', src)), ['KL006@12:ori_prob']);
+  });
+
   it('says nothing when both sides are softened, when a name may already be, or for sharpened pseudo-labels', () => {
     const cases = [
       'l = F.kl_div(F.log_softmax(s / T, -1), F.softmax(t / T, -1), reduction="batchmean")',
@@ -30,6 +35,8 @@ describe('KL006 distill-temperature-one-side', () => {
       // UDA: the detached original prediction is sharpened; the augmented one is not.
       'l = F.kl_div(F.log_softmax(logits_aug, -1), F.softmax(logits_orig.detach() / 0.4, -1), reduction="batchmean")',
       'with torch.no_grad():\n    target = F.softmax(logits_orig / temp, -1)\nl = F.kl_div(F.log_softmax(logits_aug, -1), target, reduction="batchmean")',
+      // A virtual teacher made of numbers, smoothed by its own temperature (Tf-KD).
+      'def reg(outputs, labels, T, K, p):\n    soft = torch.ones_like(outputs).cuda()\n    soft = soft * (1 - p) / (K - 1)\n    return nn.KLDivLoss(reduction="batchmean")(F.log_softmax(outputs, dim=1), F.softmax(soft / T, dim=1))',
     ];
     for (const body of cases) assert.equal(only('KL006', `${IMPORTS}${body}\n`).length, 0, body);
   });

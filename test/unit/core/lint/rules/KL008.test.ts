@@ -26,6 +26,7 @@ describe('KL008 epsilon-clipped-kl', () => {
       'l = F.kl_div(torch.clamp((p1 + p2 + p3) / 3.0, 1e-7, 1).log(), p1, reduction="batchmean")',
       'l = F.kl_div(torch.log(q + 1.0), p, reduction="batchmean")',
       'k = (p * (torch.log(p) - torch.log(q))).sum()',
+      'eps = 0.0\nk = (p * (torch.log(p + eps) - torch.log(q + eps))).sum()',
     ];
     for (const body of cases) assert.equal(only('KL008', `${IMPORTS}${body}\n`).length, 0, body);
   });
