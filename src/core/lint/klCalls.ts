@@ -86,7 +86,8 @@ export function klOptions(optionsCall: SyntaxNode, style: 'function' | 'module')
 /** Every KL loss computed in the unit the model covers. */
 export function findKlCalls(model: Model): KlCall[] {
   const out: KlCall[] = [];
-  for (const call of model.calls) {
+  const calls = [...model.callsOf('kl_div'), ...model.callsOf('KLDivLoss()')].sort((a, b) => a.startIndex - b.startIndex);
+  for (const call of calls) {
     const c = model.callee(call);
     if (!c) continue;
     const callee = call.childForFieldName('function')!;

@@ -39,14 +39,12 @@ export function lintUnits(units: readonly LintUnit[], options: LintOptions = {})
   let imports = new Imports();
   const models: Model[] = [];
   const raw: { finding: Finding; node: SyntaxNode; unit: number }[] = [];
-  const suppressions = [];
   for (let u = 0; u < units.length; u++) {
     const unit = units[u]!;
     // A cell sees the imports of the cells before it, and its own.
     imports = imports.extend();
     const model = new Model(unit.tree.rootNode, unit.source, imports);
     models.push(model);
-    suppressions.push(collectSuppressions(model.scopes.comments));
     const klCalls = findKlCalls(model);
     for (const rule of rules) {
       const report = (r: Report): void => {
@@ -68,6 +66,8 @@ export function lintUnits(units: readonly LintUnit[], options: LintOptions = {})
       rule.check({ model, klCalls, report });
     }
   }
+  // Comments are read only when there is a finding they might silence.
+  const suppressions = raw.length > 0 ? models.map((m) => collectSuppressions(m.scopes.comments)) : [];
   const fileWide = suppressions.map((s) => s.file);
   const seen = new Set<string>();
   const findings: Finding[] = [];

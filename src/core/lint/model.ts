@@ -44,11 +44,20 @@ export interface ResolvedCallee extends Callee {
 
 const MAX_DEPTH = 12;
 
+/**
+ * A node's identity within its tree, from fields web-tree-sitter keeps in JavaScript (reading
+ * `endIndex` would cross into WebAssembly on every cache lookup).
+ */
+export function nodeKey(node: SyntaxNode): string {
+  return `${node.id}:${node.startIndex}`;
+}
+
 export class Model {
   readonly scopes: Scopes;
   // Keyed by range: web-tree-sitter hands out a new object for each visit of a node.
   private readonly factsCache = new Map<string, Facts>();
   private readonly calleeCache = new Map<string, ResolvedCallee | null>();
+  private readonly calleeByNode = new WeakMap<SyntaxNode, ResolvedCallee | null>();
 
   constructor(
     readonly root: SyntaxNode,
@@ -62,17 +71,42 @@ export class Model {
     return this.scopes.calls;
   }
 
+  private byFunction: Map<string, SyntaxNode[]> | undefined;
+
+  /**
+   * The calls of one canonical function (`kl_div`, `log`, `KLDivLoss()`, ...), in document
+   * order. Every call is resolved once, however many rules ask.
+   */
+  callsOf(fn: string): readonly SyntaxNode[] {
+    if (!this.byFunction) {
+      this.byFunction = new Map();
+      for (const call of this.scopes.calls) {
+        const c = this.callee(call);
+        if (!c) continue;
+        const list = this.byFunction.get(c.fn);
+        if (list) list.push(call);
+        else this.byFunction.set(c.fn, [call]);
+      }
+    }
+    return this.byFunction.get(fn) ?? [];
+  }
+
   /**
    * What `call` calls: a known function or tensor method (`softmax`, `kl_div`, ...), or an instance
    * of a known module (`KLDivLoss()` with its constructor call).
    */
   callee(call: SyntaxNode): ResolvedCallee | undefined {
-    const key = `${call.startIndex}:${call.endIndex}`;
-    const cached = this.calleeCache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.resolveCallee(call);
-    this.calleeCache.set(key, found ?? null);
-    return found;
+    // The same node objects come back from the index; others (reached by walking) by identity.
+    const byObject = this.calleeByNode.get(call);
+    if (byObject !== undefined) return byObject ?? undefined;
+    const key = nodeKey(call);
+    let found = this.calleeCache.get(key);
+    if (found === undefined) {
+      found = this.resolveCallee(call) ?? null;
+      this.calleeCache.set(key, found);
+    }
+    this.calleeByNode.set(call, found);
+    return found ?? undefined;
   }
 
   /** The constructor call a name, `self.x` or expression evaluates to, when it is a known module. */
@@ -91,7 +125,7 @@ export class Model {
 
   /** What the value of `node` holds. */
   facts(node: SyntaxNode, depth = 0): Facts {
-    const key = `${node.startIndex}:${node.endIndex}`;
+    const key = nodeKey(node);
     const cached = this.factsCache.get(key);
     if (cached) return cached;
     const f = depth > MAX_DEPTH ? UNKNOWN : this.computeFacts(unwrap(node), depth);
@@ -131,8 +165,11 @@ export class Model {
   private resolveCallee(call: SyntaxNode): ResolvedCallee | undefined {
     const known = calleeOf(call, this.imports);
     if (known) return known;
-    const fn = call.childForFieldName('function');
+    const fn = call.firstChild;
     if (!fn) return undefined;
+    // Only names the file assigns (crit = nn.KLDivLoss(); self.crit = ...) can hold a module.
+    if (fn.type === 'identifier' && !this.scopes.isAssigned(fn.text)) return undefined;
+    if (fn.type === 'attribute' && !this.scopes.isAttribute(fn.childForFieldName('attribute')?.text ?? '')) return undefined;
     const ctor = this.instanceOf(fn);
     if (!ctor) return undefined;
     const c = calleeOf(ctor, this.imports)!;

@@ -42,6 +42,9 @@ const CANONICAL: Readonly<Record<string, string>> = (() => {
   return table;
 })();
 
+/** The last names of everything above: a call whose name is none of these is not one of them. */
+const LAST_NAMES = new Set(Object.keys(CANONICAL).map((q) => q.slice(q.lastIndexOf('.') + 1)));
+
 /** Tensor methods, by the canonical function they are (`x.log()` is `torch.log(x)`). */
 const METHODS: Readonly<Record<string, string>> = {
   softmax: 'softmax',
@@ -183,21 +186,24 @@ export function canonicalOf(qualified: string | undefined): string | undefined {
  * tensor method. Calls of objects (`crit(a, b)`) are resolved by the model, which knows assignments.
  */
 export function calleeOf(call: SyntaxNode, imports: Imports): Callee | undefined {
-  const fn = call.childForFieldName('function');
+  // The function is a call's first child: cheaper to reach than by field name.
+  const fn = call.firstChild;
   if (!fn) return undefined;
   if (fn.type === 'identifier') {
     const c = canonicalOf(imports.qualify([fn.text]));
     return c ? { fn: c } : undefined;
   }
   if (fn.type !== 'attribute') return undefined;
+  // Most calls in a trainer (self.log(...), x.append(...), model.generate(...)) end here.
+  const name = fn.childForFieldName('attribute')?.text;
+  if (!name || (!LAST_NAMES.has(name) && !(name in METHODS) && !VALUE_PRESERVING.has(name))) return undefined;
   const parts = dottedName(fn);
   if (parts && imports.isImported(parts[0]!)) {
     const c = canonicalOf(imports.qualify(parts));
     return c ? { fn: c } : undefined;
   }
   const receiver = fn.childForFieldName('object');
-  const name = fn.childForFieldName('attribute')?.text;
-  if (!receiver || !name) return undefined;
+  if (!receiver) return undefined;
   // self.softmax(x) calls a module stored on the object, not a method of the tensor `self`.
   if (receiver.type === 'identifier' && (receiver.text === 'self' || receiver.text === 'cls')) return undefined;
   const method = METHODS[name];

@@ -8,7 +8,7 @@
  * must be all there is. Anything less certain resolves to nothing, and the rules say nothing.
  */
 import { type Imports, canonicalOf, calleeOf } from './names';
-import { dottedName, operatorOf, type SyntaxNode, unwrap } from './syntax';
+import { dottedName, operatorOf, type SyntaxNode, unwrap, wordsOf } from './syntax';
 
 export interface Scope {
   readonly node: SyntaxNode | undefined; // undefined: the module (or notebook cell)
@@ -31,96 +31,83 @@ export interface Assignment {
   readonly augmented: boolean;
 }
 
-/** The node types the model and the rules index in one pass over the tree. */
-export const INDEXED_TYPES = [
-  'import_statement',
-  'import_from_statement',
-  'function_definition',
-  'class_definition',
-  'decorator',
-  'with_statement',
-  'assignment',
-  'augmented_assignment',
-  'call',
-  'comment',
-  'binary_operator',
-] as const;
-
 export class Scopes {
   readonly module: Scope;
   private readonly functions: Scope[] = [];
   private readonly classes: { node: SyntaxNode; start: number; end: number }[] = [];
   private readonly assignments = new Map<string, Assignment[]>();
   private readonly attributes = new Map<string, Assignment[]>();
-  private readonly noGrad: { start: number; end: number }[] = [];
+  private readonly attributeNames = new Set<string>();
+  private noGradRanges: { start: number; end: number }[] | undefined;
   private readonly parameters = new Map<Scope, Set<string>>();
   private readonly uses = new Map<string, SyntaxNode[]>();
-  readonly calls: SyntaxNode[] = [];
-  readonly comments: SyntaxNode[] = [];
-  /** The `a - b` differences (the candidates for a log-ratio). */
-  readonly differences: SyntaxNode[] = [];
+  readonly calls: SyntaxNode[];
 
   constructor(
     readonly root: SyntaxNode,
     readonly imports: Imports,
   ) {
     this.module = { node: undefined, start: root.startIndex, end: root.endIndex, parent: undefined, classNode: undefined, name: '<module>' };
-    const nodes = root.descendantsOfType([...INDEXED_TYPES]);
-    const withs: SyntaxNode[] = [];
-    const decorators: SyntaxNode[] = [];
-    const assigns: SyntaxNode[] = [];
-    for (const n of nodes) {
+    // One walk of the tree for what every lint needs (each descendantsOfType walks it all); in
+    // document order, so outer functions come before inner ones.
+    const functions: SyntaxNode[] = [];
+    const assignments: SyntaxNode[] = [];
+    const calls: SyntaxNode[] = [];
+    for (const n of root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment', 'augmented_assignment', 'call'])) {
       if (!n) continue;
-      switch (n.type) {
-        case 'import_statement':
-        case 'import_from_statement':
-          imports.add(n);
-          break;
-        case 'function_definition': {
-          const s = { node: n, start: n.startIndex, end: n.endIndex, parent: undefined, classNode: undefined, name: n.childForFieldName('name')?.text ?? '' };
-          this.functions.push(s);
-          break;
-        }
-        case 'class_definition':
-          this.classes.push({ node: n, start: n.startIndex, end: n.endIndex });
-          break;
-        case 'decorator':
-          decorators.push(n);
-          break;
-        case 'with_statement':
-          withs.push(n);
-          break;
-        case 'assignment':
-        case 'augmented_assignment':
-          assigns.push(n);
-          break;
-        case 'call':
-          this.calls.push(n);
-          break;
-        case 'comment':
-          this.comments.push(n);
-          break;
-        case 'binary_operator':
-          if (operatorOf(n) === '-') this.differences.push(n);
-          break;
-      }
+      const type = n.type;
+      if (type === 'call') calls.push(n);
+      else if (type === 'assignment' || type === 'augmented_assignment') assignments.push(n);
+      else if (type === 'function_definition') functions.push(n);
+      else if (type === 'class_definition') this.classes.push({ node: n, start: n.startIndex, end: n.endIndex });
+      else imports.add(n);
     }
-    // Parents and classes from the ranges (nodes come in document order, outer before inner).
     const open: Scope[] = [];
-    const linked: Scope[] = [];
-    for (const f of this.functions) {
-      while (open.length > 0 && open[open.length - 1]!.end <= f.start) open.pop();
+    for (const n of functions) {
+      const start = n.startIndex;
+      const end = n.endIndex;
+      while (open.length > 0 && open[open.length - 1]!.end <= start) open.pop();
       const parent = open[open.length - 1];
-      const cls = this.innermostClass(f.start);
+      const cls = this.innermostClass(start);
       const classNode = cls && (!parent || cls.start > parent.start) ? cls.node : undefined;
-      const scope: Scope = { ...f, parent, classNode };
-      linked.push(scope);
+      const scope: Scope = { node: n, start, end, parent, classNode, name: n.childForFieldName('name')?.text ?? '' };
+      this.functions.push(scope);
       open.push(scope);
     }
-    this.functions.splice(0, this.functions.length, ...linked);
-    for (const d of decorators) this.markNoGradDecorator(d);
-    for (const w of withs) this.markNoGradWith(w);
-    for (const a of assigns) this.addAssignment(a);
+    for (const n of assignments) this.addAssignment(n, n.type === 'augmented_assignment');
+    this.calls = calls;
+  }
+
+  private rarer: { comments: SyntaxNode[]; decorators: SyntaxNode[]; withs: SyntaxNode[]; differences: SyntaxNode[] } | undefined;
+
+  /** Comments, decorators, `with` statements and differences: one more walk, when a rule first needs one. */
+  private rare(): NonNullable<Scopes['rarer']> {
+    if (this.rarer) return this.rarer;
+    const r = { comments: [] as SyntaxNode[], decorators: [] as SyntaxNode[], withs: [] as SyntaxNode[], differences: [] as SyntaxNode[] };
+    for (const n of this.root.descendantsOfType(['comment', 'decorator', 'with_statement', 'binary_operator'])) {
+      if (!n) continue;
+      const type = n.type;
+      if (type === 'comment') r.comments.push(n);
+      else if (type === 'decorator') r.decorators.push(n);
+      else if (type === 'with_statement') r.withs.push(n);
+      else if (operatorOf(n) === '-') r.differences.push(n);
+    }
+    this.rarer = r;
+    return r;
+  }
+
+  /** The comments of the unit (for suppressions), read when first asked for. */
+  get comments(): readonly SyntaxNode[] {
+    return this.rare().comments;
+  }
+
+  /**
+   * The `a - b` differences of the unit (the candidates for a log-ratio), when the unit names
+   * anything with one of `words` at all; otherwise none.
+   */
+  differencesNaming(words: ReadonlySet<string>): readonly SyntaxNode[] {
+    if (!wordsOf(this.root.text).some((w) => words.has(w))) return [];
+    return this.rare().differences;
   }
 
   /** The innermost function containing `index`, or the module. */
@@ -135,7 +122,12 @@ export class Scopes {
 
   /** True when `index` runs with gradients off: in `with torch.no_grad():` or a `@torch.no_grad()` function. */
   inNoGrad(index: number): boolean {
-    return this.noGrad.some((r) => r.start <= index && index < r.end);
+    if (!this.noGradRanges) {
+      this.noGradRanges = [];
+      for (const d of this.rare().decorators) this.markNoGradDecorator(d);
+      for (const w of this.rare().withs) this.markNoGradWith(w);
+    }
+    return this.noGradRanges.some((r) => r.start <= index && index < r.end);
   }
 
   /** The parameters of a function scope. */
@@ -184,6 +176,16 @@ export class Scopes {
     return undefined;
   }
 
+  /** True when the file assigns `name` somewhere. */
+  isAssigned(name: string): boolean {
+    return this.assignments.has(name);
+  }
+
+  /** True when some class of the file assigns `self.<name>`. */
+  isAttribute(name: string): boolean {
+    return this.attributeNames.has(name);
+  }
+
   /** True when the name is assigned in the use's function before the use, on any path. */
   assignedBefore(use: SyntaxNode): boolean {
     const scope = this.scopeAt(use.startIndex);
@@ -226,11 +228,10 @@ export class Scopes {
     return best;
   }
 
-  private addAssignment(node: SyntaxNode): void {
+  private addAssignment(node: SyntaxNode, augmented: boolean): void {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return;
-    const augmented = node.type === 'augmented_assignment';
     const scope = this.scopeAt(node.startIndex);
     const record = (target: SyntaxNode, value: SyntaxNode): void => {
       if (target.type === 'identifier') {
@@ -243,6 +244,7 @@ export class Scopes {
         const cls = scope.classNode;
         if (parts && parts.length === 2 && parts[0] === 'self' && cls) {
           const key = `${cls.startIndex}:${parts[1]}`;
+          this.attributeNames.add(parts[1]!);
           const list = this.attributes.get(key) ?? [];
           list.push({ name: parts[1]!, target, value, statement: node, scope, augmented });
           this.attributes.set(key, list);
@@ -271,7 +273,7 @@ export class Scopes {
     const expr = decorator.namedChildren.find((c) => c !== null && c.type !== 'comment');
     if (!expr || !this.isNoGrad(expr)) return;
     const definition = decorator.parent?.childForFieldName('definition');
-    if (definition) this.noGrad.push({ start: definition.startIndex, end: definition.endIndex });
+    if (definition) this.noGradRanges!.push({ start: definition.startIndex, end: definition.endIndex });
   }
 
   private markNoGradWith(w: SyntaxNode): void {
@@ -279,7 +281,7 @@ export class Scopes {
     const items = clause?.namedChildren ?? [];
     if (!items.some((item) => item?.type === 'with_item' && item.childForFieldName('value') && this.isNoGrad(item.childForFieldName('value')!))) return;
     const body = w.childForFieldName('body');
-    if (body) this.noGrad.push({ start: body.startIndex, end: body.endIndex });
+    if (body) this.noGradRanges!.push({ start: body.startIndex, end: body.endIndex });
   }
 
   private isNoGrad(expr: SyntaxNode): boolean {

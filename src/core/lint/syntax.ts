@@ -22,6 +22,7 @@ export interface SyntaxNode {
   readonly namedChildren: readonly (SyntaxNode | null)[];
   readonly children: readonly (SyntaxNode | null)[];
   readonly namedChildCount: number;
+  readonly firstChild: SyntaxNode | null;
   readonly hasError: boolean;
   readonly isError: boolean;
   readonly isMissing: boolean;

@@ -52,8 +52,7 @@ export const epsilonClippedKl: Rule = {
       const f = model.facts(site.input);
       if (f.producer?.fn === 'log' && f.clipped && !isMixture(f.clipped.inner, model)) say(site.input, f.clipped, `the input of ${code(site.callee)}`);
     }
-    for (const call of model.calls) {
-      if (model.callee(call)?.fn !== 'log') continue;
+    for (const call of model.callsOf('log')) {
       const inside = handWrittenQSide(call, model);
       if (inside) say(call, inside, 'this hand-written KL');
     }

@@ -67,7 +67,7 @@ export const klDivArgumentOrder: Rule = {
       const wt = roleWords(site.target, ft);
       const context = contextWords(site, model);
       if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w)) || documentedReverse(site, model)) continue;
-      if (symmetric(site, model)) continue;
+      if (symmetric(site, klCalls, model)) continue;
       const js = jsSwapped(site, fi, model);
       if (js) {
         report({
@@ -174,17 +174,18 @@ function contextWords(site: KlCall, model: Model): Set<string> {
 }
 
 /** kl_div(a, b) + kl_div(b, a) in one function: both directions are meant (a symmetric KL). */
-function symmetric(site: KlCall, model: Model): boolean {
+function symmetric(site: KlCall, all: readonly KlCall[], model: Model): boolean {
   const scope = model.scopes.scopeAt(site.call.startIndex);
-  const texts = (n: SyntaxNode | undefined): string => (n ? unwrap(n).text.replace(/\s+/g, '') : '');
-  const words = (n: SyntaxNode | undefined): string => wordsOf(texts(n)).filter((w) => w !== 'log' && w !== 'softmax').join(' ');
-  return model.calls.some((call) => {
-    if (call.startIndex === site.call.startIndex || model.scopes.scopeAt(call.startIndex) !== scope) return false;
-    const c = model.callee(call);
-    if (c?.fn !== 'kl_div' && c?.fn !== 'KLDivLoss()') return false;
-    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment') ?? [];
-    return words(args[0] ?? undefined) === words(site.target) && words(args[1] ?? undefined) === words(site.input);
-  });
+  const words = (n: SyntaxNode | undefined): string => (n ? wordsOf(unwrap(n).text).filter((w) => w !== 'log' && w !== 'softmax').join(' ') : '');
+  return all.some(
+    (other) =>
+      other.call.startIndex !== site.call.startIndex &&
+      other.call.startIndex >= scope.start &&
+      other.call.startIndex < scope.end &&
+      model.scopes.scopeAt(other.call.startIndex) === scope &&
+      words(other.input) === words(site.target) &&
+      words(other.target) === words(site.input),
+  );
 }
 
 /** Swap the logits inside the two softmaxes: log_softmax(t) ‖ softmax(s) → log_softmax(s) ‖ softmax(t). */

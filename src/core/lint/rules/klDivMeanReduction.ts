@@ -48,11 +48,8 @@ export const klDivMeanReduction: Rule = {
   name: 'kl-div-mean-reduction',
   severity: 'warning',
   check({ model, klCalls, report }) {
-    for (const call of model.calls) {
-      const c = model.callee(call);
-      if (c?.fn === 'kl_div') check(call, 'function', model, klCalls, report);
-      else if (c?.fn === 'KLDivLoss') check(call, 'module', model, klCalls, report);
-    }
+    for (const call of model.callsOf('kl_div')) check(call, 'function', model, klCalls, report);
+    for (const call of model.callsOf('KLDivLoss')) check(call, 'module', model, klCalls, report);
   },
 };
 

@@ -43,9 +43,8 @@ export const logOfSoftmax: Rule = {
   name: 'log-of-softmax',
   severity: 'warning',
   check({ model, report }) {
-    for (const call of model.calls) {
-      const c = model.callee(call);
-      if (c?.fn !== 'log') continue;
+    for (const call of model.callsOf('log')) {
+      const c = model.callee(call)!;
       const facts = model.facts(call);
       const inner = c.receiver ?? call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
       if (!inner || facts.clipped) continue;

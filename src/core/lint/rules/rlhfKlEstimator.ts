@@ -56,9 +56,8 @@ export const rlhfKlEstimator: Rule = {
   severity: 'warning',
   check({ model, report }) {
     const k3Ratios = new Set<string>();
-    for (const call of model.calls) {
-      const fn = model.callee(call)?.fn;
-      if (fn !== 'exp' && fn !== 'expm1') continue;
+    for (const call of [...model.callsOf('exp'), ...model.callsOf('expm1')]) {
+      const fn = model.callee(call)!.fn;
       const k3 = k3Of(call, fn, model);
       if (!k3) continue;
       k3Ratios.add(k3.ratio.startIndex + ':' + k3.ratio.endIndex);
@@ -72,7 +71,7 @@ export const rlhfKlEstimator: Rule = {
         ...swapFix(sides, k3, model),
       });
     }
-    for (const diff of model.scopes.differences) {
+    for (const diff of model.scopes.differencesNaming(REFERENCE)) {
       const sides = logRatioSides(diff, model);
       if (!sides || k3Ratios.has(diff.startIndex + ':' + diff.endIndex) || insideEstimator(diff, model)) continue;
       if (model.scopes.inNoGrad(diff.startIndex) || detached(sides.policy, model)) continue;

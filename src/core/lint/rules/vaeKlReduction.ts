@@ -45,8 +45,7 @@ export const vaeKlReduction: Rule = {
   severity: 'warning',
   check({ model, report }) {
     const seen = new Set<number>();
-    for (const call of model.calls) {
-      if (model.callee(call)?.fn !== 'exp') continue;
+    for (const call of model.callsOf('exp')) {
       const term = vaeTerm(call, model);
       if (!term || seen.has(term.node.startIndex)) continue;
       seen.add(term.node.startIndex);
@@ -80,8 +79,7 @@ export const vaeKlReduction: Rule = {
 function usedAsLogStd(term: Term, model: Model): SyntaxNode | undefined {
   const L = normalized(term.logvar);
   let asStd: SyntaxNode | undefined;
-  for (const call of model.calls) {
-    if (model.callee(call)?.fn !== 'exp') continue;
+  for (const call of model.callsOf('exp')) {
     if (call.startIndex >= term.node.startIndex && call.endIndex <= term.node.endIndex) continue;
     const c = model.callee(call)!;
     const arg = c.receiver ?? argument(call, 0, 'input');
