@@ -78,6 +78,22 @@ export function toLogSpace(producer: Producer, model: Model): TextEdit[] | undef
   return spelled ? [replace(fn, spelled)] : undefined;
 }
 
+/**
+ * Edits turning a log_softmax call into a softmax in the same spelling: `F.log_softmax(x, -1)` →
+ * `F.softmax(x, -1)`, `x.log_softmax(-1)` → `x.softmax(-1)`, `nn.LogSoftmax(1)(x)` → `nn.Softmax(1)(x)`.
+ */
+export function toProbabilitySpace(producer: Producer): TextEdit[] | undefined {
+  const fn = producer.call.childForFieldName('function');
+  if (!fn) return undefined;
+  if (producer.fn === 'LogSoftmax()') {
+    const ctor = fn.type === 'call' ? fn.childForFieldName('function') : undefined;
+    const attr = ctor?.type === 'attribute' ? ctor.childForFieldName('attribute') : undefined;
+    return attr ? [replace(attr, 'Softmax')] : undefined;
+  }
+  if (producer.fn !== 'log_softmax' || fn.type !== 'attribute') return undefined;
+  return [replace(fn.childForFieldName('attribute')!, 'softmax')];
+}
+
 /** `{ fix }` when there is one, for spreading into a report. */
 export function optional(fix: Fix | undefined): { fix?: Fix } {
   return fix ? { fix } : {};

@@ -36,17 +36,18 @@
  *
  * ## Fix safety
  * Unsafe: the order is inferred from names and `.detach()`; a reverse KL may be meant. The fix
- * swaps the logits inside the two softmaxes, keeping the log-space on the input side.
+ * swaps the two arguments, each with its `.detach()`, and renames the softmaxes so the input stays
+ * in log-space.
  *
  * ## References
  * - Hinton, Vinyals, Dean, [Distilling the Knowledge in a Neural Network](https://arxiv.org/abs/1503.02531) (2015)
  * - [torch.nn.KLDivLoss](https://pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html)
  */
 import { code } from '../describe';
-import { replace } from '../fixes';
+import { applyEdits, replace, toLogSpace, toProbabilitySpace } from '../fixes';
 import type { Fix } from '../finding';
 import { klName, type KlCall } from '../klCalls';
-import { type Facts, isEpsilonName, type Model } from '../model';
+import { type Facts, isEpsilonName, type Model, type Producer } from '../model';
 import type { Rule } from '../rule';
 import { roleWords, rolePair } from '../roles';
 import { argument, asOperand, normalized, numberValue, operatorOf, type SyntaxNode, unwrap, wordsOf } from '../syntax';
@@ -97,7 +98,7 @@ export const klDivArgumentOrder: Rule = {
         message:
           `${code(klName(site))}(input, target) is KL(target ‖ exp(input)), but ${why}: this is the reverse divergence of the one ` +
           `distillation minimises, and the model is trained through the target. Swap them (log-probabilities of the model first).`,
-        ...fixFor(site, fi, ft),
+        ...fixFor(site, fi, ft, model),
       });
     }
   },
@@ -188,14 +189,26 @@ function symmetric(site: KlCall, all: readonly KlCall[], model: Model): boolean 
   );
 }
 
-/** Swap the logits inside the two softmaxes: log_softmax(t) ‖ softmax(s) → log_softmax(s) ‖ softmax(t). */
-function fixFor(site: KlCall, fi: Facts, ft: Facts): { fix?: Fix } {
+/**
+ * Swap the two arguments, each keeping its own logits, `.detach()` and the rest, and rename the
+ * softmaxes so the log-space stays in the input slot: `kl_div(log_softmax(t).detach(), softmax(s))`
+ * → `kl_div(log_softmax(s), softmax(t).detach())`. Only for arguments written as softmaxes.
+ */
+function fixFor(site: KlCall, fi: Facts, ft: Facts, model: Model): { fix?: Fix } {
   const a = fi.producer;
   const b = ft.producer;
-  const direct = (arg: SyntaxNode, f: Facts): boolean => f.names.length === 0 && unwrap(arg).startIndex === f.producer?.call.startIndex;
-  if (!a?.input || !b?.input || !direct(site.input!, fi) || !direct(site.target!, ft)) return {};
-  if (a.input.endIndex > b.input.startIndex && b.input.endIndex > a.input.startIndex) return {};
-  return {
-    fix: { description: 'Swap the two distributions', safety: 'unsafe', edits: [replace(a.input, b.input.text), replace(b.input, a.input.text)] },
-  };
+  if (!a || !b || fi.names.length > 0 || ft.names.length > 0) return {};
+  const input = unwrap(site.input!);
+  const target = unwrap(site.target!);
+  if (a.call.startIndex !== input.startIndex || b.call.startIndex !== target.startIndex) return {};
+  const newInput = a.fn === b.fn ? target.text : renamed(target, b, a.fn, model);
+  const newTarget = a.fn === b.fn ? input.text : renamed(input, a, b.fn, model);
+  if (newInput === undefined || newTarget === undefined) return {};
+  return { fix: { description: 'Swap the two distributions', safety: 'unsafe', edits: [replace(input, newInput), replace(target, newTarget)] } };
+}
+
+/** The text of `arg` with its softmax-family producer renamed to `fn` (log_softmax ↔ softmax). */
+function renamed(arg: SyntaxNode, producer: Producer, fn: string, model: Model): string | undefined {
+  const edits = fn === 'log_softmax' ? toLogSpace(producer, model) : fn === 'softmax' ? toProbabilitySpace(producer) : undefined;
+  return edits ? applyEdits(arg.text, arg.startIndex, edits) : undefined;
 }

@@ -25,8 +25,9 @@
  *
  * ## Fix safety
  * Safe when the softmax is written in the call or its result is used only there (it becomes a
- * `log_softmax`); otherwise the argument is replaced by a `log_softmax` of the same logits
- * (unsafe: the logits' name must still hold the same tensor at the call).
+ * `log_softmax`), and when the input is `logp.exp()` of log-probabilities (`logp` is passed
+ * itself); otherwise the argument is replaced by a `log_softmax` of the same logits (unsafe: the
+ * logits' name must still hold the same tensor at the call).
  *
  * ## References
  * - [torch.nn.KLDivLoss](https://pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html): "the argument input is expected to be log-probabilities"

@@ -5,8 +5,10 @@
  * Finds `F.kl_div(...)` calls and `nn.KLDivLoss(...)` constructors whose reduction is `'mean'` —
  * written out, left to the default (which is `'mean'`), or made so by the deprecated
  * `size_average=` / `reduce=` arguments, which override `reduction=` whenever they are given
- * (`KLDivLoss(reduce="batchmean")` is `'mean'`; `size_average=False, reduction="batchmean"` is a
- * plain sum). Also `reduction="none"` followed by `.mean()`, or by `.mean(d)` over the softmax axis.
+ * (`KLDivLoss(reduce="batchmean")` is `'mean'`; `KLDivLoss(size_average=False, reduction="batchmean")`
+ * is a plain sum; `F.kl_div(..., size_average=True, reduction="batchmean")` divides by the classes
+ * and the batch). Also `reduction="none"` followed by `.mean()`, or by `.mean(d)` over the softmax
+ * axis.
  *
  * ## Why is this bad?
  * `'mean'` divides the summed loss by the number of *elements* (batch × classes), not by the batch
@@ -29,7 +31,9 @@
  * ```
  *
  * ## Fix safety
- * Safe: `reduction="batchmean"` is the documented KL of each row, averaged over the batch.
+ * Safe where `reduction="batchmean"` replaces 'mean' or the deprecated arguments: it is the
+ * documented KL of each row, averaged over the batch. Unsafe for a hand-rolled `.mean()` after
+ * `reduction="none"`: the sum goes over the last axis (or the softmax's), which must be the classes.
  *
  * ## References
  * - [torch.nn.KLDivLoss](https://pytorch.org/docs/stable/generated/torch.nn.KLDivLoss.html): "reduction= 'mean' doesn't return the true KL divergence value, please use reduction= 'batchmean' which aligns with the mathematical definition."
@@ -62,27 +66,7 @@ function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klC
   const fn = call.childForFieldName('function')!;
   const what = style === 'function' ? code(fn) : code(`${fn.text}(...)`);
   if (legacy) {
-    if (!legacyReduction) return;
-    const args = legacyArguments(call);
-    if (legacyReduction.value === 'mean') {
-      report({
-        node: legacyReduction.node,
-        message: `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction and makes it 'mean', which ${CONSEQUENCE}`,
-        fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: replaceLegacy(call, args, reduction, model, '"batchmean"') },
-      });
-    } else if (reduction.explicit && reduction.value !== legacyReduction.value) {
-      // Whatever reduction= holds (a variable too), PyTorch ignores it once size_average/reduce is given.
-      const consequence = legacyReduction.value === 'sum' ? ': the loss is a sum over the batch and grows with the batch size' : ': nothing is summed';
-      const value = reduction.node!.type === 'keyword_argument' ? reduction.node!.childForFieldName('value')! : reduction.node!;
-      const written = reduction.value !== undefined ? code(`'${reduction.value}'`) : code(value.text);
-      report({
-        node: legacyReduction.node,
-        message:
-          `${code(legacyReduction.node)} is a deprecated argument of ${what} that overrides reduction (${written}): PyTorch computes reduction='${legacyReduction.value}'${consequence}. ` +
-          `Remove it and keep the reduction you wrote.`,
-        fix: { description: 'Keep the reduction you wrote', safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
-      });
-    }
+    if (legacyReduction) checkLegacy(call, style, legacyReduction, reduction, what, model, report);
     return;
   }
   if (reduction.value === 'none' && style === 'function') {
@@ -102,6 +86,45 @@ function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klC
     node: style === 'function' ? fn : call,
     message: `${what} uses the default reduction='mean', which ${CONSEQUENCE}`,
     ...(edit ? { fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: [edit] } } : {}),
+  });
+}
+
+/**
+ * size_average= / reduce= decide the reduction the old way, and PyTorch applies them differently:
+ * `nn.KLDivLoss` replaces its reduction with theirs; `F.kl_div` uses theirs and then still divides
+ * by the batch when `reduction="batchmean"` (so size_average=False with batchmean is right there,
+ * and size_average=True with batchmean divides by the classes and the batch).
+ */
+function checkLegacy(
+  call: SyntaxNode,
+  style: 'function' | 'module',
+  legacy: NonNullable<KlCall['legacyReduction']>,
+  reduction: Setting<string>,
+  what: string,
+  model: Model,
+  report: (r: Report) => void,
+): void {
+  const args = legacyArguments(call);
+  const batchmean = style === 'function' && reduction.value === 'batchmean';
+  // F.kl_div with a reduction held in a variable: it may be "batchmean", which keeps its division.
+  if (style === 'function' && reduction.explicit && reduction.value === undefined) return;
+  if (legacy.value === 'mean') {
+    const message = batchmean
+      ? `${code(legacy.node)} is a deprecated argument of ${what} that makes its reduction 'mean', and reduction="batchmean" then divides by the batch again: the loss is the KL divided by the number of classes and by the batch size. Use reduction="batchmean" alone.`
+      : `${code(legacy.node)} is a deprecated argument of ${what} that overrides reduction and makes it 'mean', which ${CONSEQUENCE}`;
+    report({ node: legacy.node, message, fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: replaceLegacy(call, args, reduction, model, '"batchmean"') } });
+    return;
+  }
+  if (!reduction.explicit || (batchmean && legacy.value === 'sum') || reduction.value === legacy.value) return;
+  const consequence = legacy.value === 'sum' ? ': the loss is a sum over the batch and grows with the batch size' : ': nothing is summed';
+  const value = reduction.node!.type === 'keyword_argument' ? reduction.node!.childForFieldName('value')! : reduction.node!;
+  const written = reduction.value !== undefined ? code(`'${reduction.value}'`) : code(value.text);
+  report({
+    node: legacy.node,
+    message:
+      `${code(legacy.node)} is a deprecated argument of ${what} that overrides reduction (${written}): PyTorch computes reduction='${legacy.value}'${consequence}. ` +
+      'Remove it and keep the reduction you wrote.',
+    fix: { description: 'Keep the reduction you wrote', safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
   });
 }
 

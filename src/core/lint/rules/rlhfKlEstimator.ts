@@ -31,8 +31,10 @@
  * ```
  *
  * ## Fix safety
- * Safe for the reversed log-ratio (the two log-probabilities are swapped where the ratio is
- * formed). Unsafe for k1 in a loss: the fix writes k3 in its place, a change of estimator.
+ * The reversed log-ratio: the two log-probabilities are swapped where the ratio is formed — safe
+ * when that is inside the estimator or in a name nothing else reads, unsafe when the name is read
+ * elsewhere too (that use changes sign). Unsafe for k1 in a loss: the fix writes k3 in its place,
+ * a change of estimator.
  *
  * ## References
  * - J. Schulman, [Approximating KL Divergence](http://joschu.net/blog/kl-approx.html) (2020): k1, k2, k3

@@ -17,13 +17,13 @@ import {
   findingsOf,
   fixSafetyDoc,
   fmt,
-  type Input,
-  type Inputs,
   logits,
   prove,
   runTorch,
   tensor,
   torchVersion,
+  type Input,
+  type Inputs,
   uniform,
 } from './exec';
 
@@ -300,7 +300,8 @@ describe('KL002 kl-div-log-target', () => {
 });
 
 describe('KL003 kl-div-mean-reduction', () => {
-  const docs = 'Safe: `reduction="batchmean"` is the documented KL of each row, averaged over the batch.';
+  const docs = 'Safe where `reduction="batchmean"` replaces \'mean\' or the deprecated arguments: it is the documented KL of each row, averaged over the batch.';
+  const docsHandRolled = 'Unsafe for a hand-rolled `.mean()` after `reduction="none"`';
 
   /** `'mean'` divides by B·C where the KL divides by B: the original is C = 10 times too small. */
   const perElementCase = (o: { name: string; seed: number; writes: string; source: string; todo?: string }): void => {
@@ -378,7 +379,6 @@ describe('KL003 kl-div-mean-reduction', () => {
           criterion = nn.KLDivLoss(size_average=True)
           return criterion(F.log_softmax(student_logits, dim=-1), F.softmax(teacher_logits, dim=-1))
     `,
-    todo: 'defect: removing the only legacy argument and adding reduction= writes `nn.KLDivLoss(, reduction="batchmean")`, a SyntaxError (reduce= alone too)',
   });
 
   it('the deprecated reduce=True of F.kl_div gives way to its reduction="batchmean" (safe): the original is KL/(C·B), not only ÷ C', async (t) => {
@@ -428,39 +428,27 @@ describe('KL003 kl-div-mean-reduction', () => {
     show(t, original.values, after.values, expected);
   });
 
-  it(
-    'size_average=False on F.kl_div with reduction="batchmean" is reported only where it changes the loss',
-    { todo: 'false positive: F.kl_div divides the legacy sum by the batch size when reduction="batchmean", so the original already is the KL, not the sum the message says' },
-    async (t) => {
-      const inputs = distillInputs(308);
-      const { original, after } = await prove({
-        rule: 'KL003',
-        safety: 'safe',
-        docs,
-        writes: 'F.softmax(teacher_logits, dim=-1), reduction="batchmean")',
-        source: dedent(`
-          import torch.nn.functional as F
+  it('size_average=False on F.kl_div with reduction="batchmean" is not reported: F.kl_div still divides the legacy sum by the batch, so it is the KL', async (t) => {
+    const inputs = distillInputs(308);
+    const source = dedent(`
+      import torch.nn.functional as F
 
-          def distill_loss(student_logits, teacher_logits):
-              return F.kl_div(F.log_softmax(student_logits, dim=-1), F.softmax(teacher_logits, dim=-1), size_average=False, reduction="batchmean")
-        `),
-        call: DISTILL_CALL,
-        inputs,
-      });
-      const expected = core(KL_TS, inputs);
-      show(t, original.values, after.values, expected);
-      assertClose(after.values, expected, 'fixed');
-      assertDiffers(original.values, expected, 'original');
-    },
-  );
+      def distill_loss(student_logits, teacher_logits):
+          return F.kl_div(F.log_softmax(student_logits, dim=-1), F.softmax(teacher_logits, dim=-1), size_average=False, reduction="batchmean")
+    `);
+    assert.deepEqual(await findingsOf(source, 'KL003'), []);
+    const [ran] = runTorch([source], DISTILL_CALL, inputs);
+    const expected = core(KL_TS, inputs);
+    assertClose(ran!.values, expected, 'original');
+    show(t, ran!.values, ran!.values, expected);
+  });
 
   it('reduction="none" then .mean() becomes .sum(-1).mean() (unsafe): the original is the KL divided by the classes', async (t) => {
     const inputs = distillInputs(309);
     const { original, after } = await prove({
       rule: 'KL003',
       safety: 'unsafe',
-      // The Fix safety section calls every KL003 fix safe (see the todo below).
-      docs: undefined,
+      docs: docsHandRolled,
       writes: 'reduction="none").sum(-1).mean()',
       source: dedent(`
         import torch.nn.functional as F
@@ -500,13 +488,10 @@ describe('KL003 kl-div-mean-reduction', () => {
     show(t, original.values, after.values, expected);
   });
 
-  it('the Fix safety section says the .mean() fixes are unsafe', { todo: 'docs: the only sentence is "Safe: reduction=\\"batchmean\\" ..."; the fixes of a hand-rolled .mean() are unsafe' }, () => {
-    assert.match(fixSafetyDoc('KL003'), /unsafe/i);
-  });
 });
 
 describe('KL004 kl-div-argument-order', () => {
-  const docs = 'Unsafe: the order is inferred from names and `.detach()`; a reverse KL may be meant. The fix swaps the logits inside the two softmaxes';
+  const docs = 'Unsafe: the order is inferred from names and `.detach()`; a reverse KL may be meant. The fix swaps the two arguments, each with its `.detach()`, and renames the softmaxes so the input stays in log-space.';
 
   it('the teacher in the input slot: the logits are swapped (unsafe): distill(s, t, T=2); the original is the reverse T²·KL(p_s ‖ p_t)', async (t) => {
     const inputs = distillInputs(401);
@@ -562,7 +547,6 @@ describe('KL004 kl-div-argument-order', () => {
 
   it(
     'a detached input while gradients flow through the target: the swap (unsafe) computes KL(p_a ‖ p_b) and trains logits_b, ∂/∂b = (p_b − p_a)/B',
-    { todo: 'defect: .detach() stays on the input slot, so the fix detaches logits_b and trains logits_a through the target instead; KL004 reports the fixed call again' },
     async (t) => {
       const c = {
         rule: 'KL004',
@@ -1169,7 +1153,7 @@ describe('KL009 vae-kl-reduction', () => {
 });
 
 describe('KL010 rlhf-kl-estimator', () => {
-  const docsSwap = 'Safe for the reversed log-ratio (the two log-probabilities are swapped where the ratio is formed)';
+  const docsSwap = 'the two log-probabilities are swapped where the ratio is formed — safe when that is inside the estimator or in a name nothing else reads';
   const docsK1 = 'Unsafe for k1 in a loss: the fix writes k3 in its place, a change of estimator.';
   const L = 16; // tokens per sequence
   const N = 4 * L; // tokens in the batch
@@ -1185,14 +1169,14 @@ describe('KL010 rlhf-kl-estimator', () => {
   const REVERSED = 'mean(k3(ref_per_token_logps, per_token_logps))';
   const swapped = 'log_ratio = ref_per_token_logps - per_token_logps';
 
-  const swapCase = (o: { name: string; seed: number; source: string }): void => {
+  const swapCase = (o: { name: string; seed: number; source: string; writes?: string }): void => {
     it(`${o.name} (safe): ${K3}; the original is k3 with the log-ratio reversed`, async (t) => {
       const inputs = grpoTokens(o.seed);
       const { original, after } = await prove({
         rule: 'KL010',
         safety: 'safe',
         docs: docsSwap,
-        writes: swapped,
+        writes: o.writes ?? swapped,
         source: dedent(o.source),
         call: 'grpo_kl(per_token_logps, ref_per_token_logps)',
         inputs,
@@ -1204,6 +1188,19 @@ describe('KL010 rlhf-kl-estimator', () => {
       show(t, original.values, after.values, expected);
     });
   };
+
+  swapCase({
+    name: 'exp(a − b) − (a − b) − 1 written inline: the ratio is swapped in the exp and where it is subtracted',
+    seed: 1010,
+    writes: 'torch.exp(ref_per_token_logps - per_token_logps) - (ref_per_token_logps - per_token_logps) - 1',
+    source: `
+      import torch
+
+      def grpo_kl(per_token_logps, ref_per_token_logps):
+          per_token_kl = torch.exp(per_token_logps - ref_per_token_logps) - (per_token_logps - ref_per_token_logps) - 1
+          return per_token_kl.mean()
+    `,
+  });
 
   swapCase({
     name: 'exp(r) − r − 1 with r = logp − ref_logp in a name used only there: the two are swapped',
@@ -1245,8 +1242,7 @@ describe('KL010 rlhf-kl-estimator', () => {
     const { original, after } = await prove({
       rule: 'KL010',
       safety: 'unsafe',
-      // The Fix safety section calls the swap safe without exception (see the todo below).
-      docs: undefined,
+      docs: 'unsafe when the name is read elsewhere too (that use changes sign)',
       writes: swapped,
       source: sharedRatio,
       call: 'torch.stack(grpo_kl(per_token_logps, ref_per_token_logps))',
@@ -1261,18 +1257,13 @@ describe('KL010 rlhf-kl-estimator', () => {
     show(t, [original.values[0]!], [after.values[0]!], expected);
   });
 
-  it('the swap of a log-ratio used elsewhere has the safety the docs give it', { todo: 'docs: "Safe for the reversed log-ratio", but the fix is unsafe when the ratio\'s name is used outside the estimator' }, async () => {
-    const [f] = await findingsOf(sharedRatio, 'KL010');
-    assert.equal(f?.fix?.safety, 'safe');
-  });
-
   it("k1 minimised as a loss becomes k3 (unsafe): pg + β·mean(k3), whose gradient pulls logp toward ref_logp; k1's is the constant β/N", async (t) => {
     const inputs = { ...tokens(1004, 'logps', 'ref_logps'), advantages: logits(1006, [4, L], 1) };
     const c = {
       rule: 'KL010',
       safety: 'unsafe',
       docs: docsK1,
-      writes: 'kl_loss = (((ref_logps - logps).exp() - (ref_logps - logps) - 1)).mean()',
+      writes: 'kl_loss = ((ref_logps - logps).exp() - (ref_logps - logps) - 1).mean()',
       source: dedent(`
         import torch
 

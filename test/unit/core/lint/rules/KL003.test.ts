@@ -38,13 +38,23 @@ describe('KL003 kl-div-mean-reduction', () => {
     assert.match(found[0]!.message, /overrides reduction and makes it 'mean'/);
     assert.equal(fixOf('KL003', reduceString).text.split('\n')[3], 'crit = nn.KLDivLoss(reduction="batchmean")');
 
-    const sumOverride = `${IMPORTS}l = F.kl_div(${LOG}, ${P}, size_average=False, reduction="batchmean")\n`;
+    // nn.KLDivLoss takes the legacy reduction instead of its own: a plain sum here.
+    const sumOverride = `${IMPORTS}crit = nn.KLDivLoss(size_average=False, reduction="batchmean")\n`;
     const o = only('KL003', sumOverride);
     assert.deepEqual(summary(sumOverride, o), ['KL003@4:size_average=False']);
     assert.match(o[0]!.message, /reduction='sum'/);
-    assert.equal(fixOf('KL003', sumOverride).text.split('\n')[3], `l = F.kl_div(${LOG}, ${P}, reduction="batchmean")`);
+    assert.equal(fixOf('KL003', sumOverride).text.split('\n')[3], 'crit = nn.KLDivLoss(reduction="batchmean")');
+    // F.kl_div still divides by the batch after the legacy reduction when reduction="batchmean".
+    const twice = `${IMPORTS}l = F.kl_div(${LOG}, ${P}, size_average=True, reduction="batchmean")\n`;
+    assert.match(only('KL003', twice)[0]!.message, /divides by the batch again/);
 
-    for (const ok of [`F.kl_div(${LOG}, ${P}, size_average=False)`, `F.kl_div(${LOG}, ${P}, reduce=False)`, `F.kl_div(${LOG}, ${P}, size_average=None, reduction="sum")`]) {
+    for (const ok of [
+      `F.kl_div(${LOG}, ${P}, size_average=False)`,
+      `F.kl_div(${LOG}, ${P}, reduce=False)`,
+      `F.kl_div(${LOG}, ${P}, size_average=None, reduction="sum")`,
+      `F.kl_div(${LOG}, ${P}, size_average=False, reduction="batchmean")`,
+      `F.kl_div(${LOG}, ${P}, size_average=False, reduction=self.reduction)`,
+    ]) {
       assert.equal(only('KL003', `${IMPORTS}l = ${ok}\n`).length, 0, ok);
     }
   });
