@@ -44,6 +44,8 @@ export function lintUnits(units: readonly LintUnit[], options: LintOptions = {})
     // A cell sees the imports of the cells before it, and its own.
     imports = imports.extend();
     const model = new Model(unit.tree.rootNode, unit.source, imports);
+    // Notebook cells see the names earlier cells assigned at their top level.
+    model.scopes.previous = models[models.length - 1]?.scopes;
     models.push(model);
     const klCalls = findKlCalls(model);
     for (const rule of rules) {

@@ -120,7 +120,10 @@ export class Model {
       return c && MODULE_CLASSES.has(c.fn) ? n : undefined;
     }
     const a = this.single(n);
-    return a ? this.instanceOf(a.value, depth + 1) : undefined;
+    if (a) return this.instanceOf(a.value, depth + 1);
+    // A parameter with a module as its default: `loss_fn=nn.KLDivLoss()`.
+    const byDefault = n.type === 'identifier' ? this.scopes.parameterDefault(n) : undefined;
+    return byDefault ? this.instanceOf(byDefault, depth + 1) : undefined;
   }
 
   /** What the value of `node` holds. */

@@ -173,12 +173,42 @@ export class Scopes {
       if (scope.node && this.parametersOf(scope).has(name)) return undefined;
       scope = scope.parent ?? (scope === this.module ? undefined : this.module);
     }
+    // Nothing in this file or cell: in a notebook, a name a cell before it assigned at its top level.
+    return this.previous?.topLevel(name);
+  }
+
+  /** The earlier notebook cell's scopes, whose top-level names later cells see. */
+  previous: Scopes | undefined;
+
+  /**
+   * The one top-level assignment of `name` in this cell (or, if none, in the nearest earlier cell
+   * that assigns it): what a later cell sees after running this one.
+   */
+  topLevel(name: string): Assignment[] | undefined {
+    const here = (this.assignments.get(name) ?? []).filter((a) => a.scope === this.module);
+    if (here.length === 0) return this.assignments.has(name) ? undefined : this.previous?.topLevel(name);
+    const [a] = here;
+    const statement = a!.statement.parent?.type === 'expression_statement' ? a!.statement.parent : a!.statement;
+    return here.length === 1 && !a!.augmented && statement.parent?.type === 'module' ? here : undefined;
+  }
+
+  /**
+   * The default value of the parameter `use` names, when nothing in its function assigns it:
+   * `def __init__(self, loss_fn=nn.KLDivLoss())` then `self.loss_fn = loss_fn`.
+   */
+  parameterDefault(use: SyntaxNode): SyntaxNode | undefined {
+    const scope = this.scopeAt(use.startIndex);
+    if (!scope.node || this.assignedBefore(use)) return undefined;
+    for (const p of scope.node.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!p || (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter')) continue;
+      if (p.childForFieldName('name')?.text === use.text) return p.childForFieldName('value') ?? undefined;
+    }
     return undefined;
   }
 
-  /** True when the file assigns `name` somewhere. */
+  /** True when the file (or an earlier notebook cell) assigns `name` somewhere. */
   isAssigned(name: string): boolean {
-    return this.assignments.has(name);
+    return this.assignments.has(name) || (this.previous?.isAssigned(name) ?? false);
   }
 
   /** True when some class of the file assigns `self.<name>`. */
@@ -196,10 +226,25 @@ export class Scopes {
   attribute(use: SyntaxNode): Assignment | undefined {
     const parts = dottedName(use);
     if (!parts || parts.length !== 2 || parts[0] !== 'self') return undefined;
-    const cls = this.scopeAt(use.startIndex).classNode ?? this.innermostClass(use.startIndex)?.node;
-    if (!cls) return undefined;
-    const found = this.attributes.get(`${cls.startIndex}:${parts[1]}`);
-    return found && found.length === 1 ? found[0] : undefined;
+    let cls = this.scopeAt(use.startIndex).classNode ?? this.innermostClass(use.startIndex)?.node;
+    // Up the base classes defined in the same file: the attribute may be set in the parent's __init__.
+    for (let depth = 0; cls && depth < 8; depth++) {
+      const found = this.attributes.get(`${cls.startIndex}:${parts[1]}`);
+      if (found) return found.length === 1 ? found[0] : undefined;
+      cls = this.baseClass(cls);
+    }
+    return undefined;
+  }
+
+  /** The first base class of `cls` that is defined in the same file. */
+  private baseClass(cls: SyntaxNode): SyntaxNode | undefined {
+    const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+    for (const b of bases) {
+      if (b?.type !== 'identifier') continue;
+      const found = this.classes.find((c) => c.node.childForFieldName('name')?.text === b.text);
+      if (found) return found.node;
+    }
+    return undefined;
   }
 
   /** Every use of `name` as a value in `scope` (not as an attribute or keyword name). */

@@ -84,7 +84,7 @@ export const distillTemperatureOneSide: Rule = {
 function sharpening(target: SyntaxNode, ft: Facts, T: SyntaxNode, model: Model): boolean {
   const value = numberValue(T);
   if (value !== undefined && value < 1) return true;
-  const words = roleWords(target, ft);
+  const words = roleWords(target, ft, model);
   if (ROLE_PAIRS.some((p) => hasAny(words, p.reference) || hasAny(words, p.model))) return false;
   return ft.detached || model.scopes.inNoGrad(target.startIndex);
 }

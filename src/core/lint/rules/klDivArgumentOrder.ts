@@ -64,8 +64,8 @@ export const klDivArgumentOrder: Rule = {
       if (!site.input || !site.target) continue;
       const fi = model.facts(site.input);
       const ft = model.facts(site.target);
-      const wi = roleWords(site.input, fi);
-      const wt = roleWords(site.target, ft);
+      const wi = roleWords(site.input, fi, model);
+      const wt = roleWords(site.target, ft, model);
       const context = contextWords(site, model);
       if ([...REVERSE_BY_DESIGN].some((w) => wi.has(w) || wt.has(w) || context.has(w)) || documentedReverse(site, model)) continue;
       if (symmetric(site, klCalls, model)) continue;

@@ -67,6 +67,8 @@ function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klC
   const what = style === 'function' ? code(fn) : code(`${fn.text}(...)`);
   if (legacy) {
     if (legacyReduction) checkLegacy(call, style, legacyReduction, reduction, what, model, report);
+    // reduce=False is reduction="none" the old way: a .mean() after it is the same division.
+    if (legacyReduction?.value === 'none' && style === 'function') handRolledMean(call, model, klCalls, report);
     return;
   }
   if (reduction.value === 'none' && style === 'function') {

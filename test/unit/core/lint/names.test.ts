@@ -60,6 +60,13 @@ describe('qualified names', () => {
     assert.equal(calleeOf('import torch.nn as nn\nnn.KLDivLoss(reduction="sum")(a, b)', 'nn.KLDivLoss(reduction="sum")(a'), 'KLDivLoss()');
   });
 
+  it('follows self.x to a base class in the file, and a parameter to its default module', () => {
+    const src = 'import torch.nn as nn\nclass Base:\n    def __init__(self, loss_fn=nn.KLDivLoss()):\n        self.loss_fn = loss_fn\nclass Child(Base):\n    def step(self, a, b):\n        return self.loss_fn(a, b)\n';
+    assert.equal(calleeOf(src, 'self.loss_fn('), 'KLDivLoss()');
+    const assigned = src.replace('        self.loss_fn = loss_fn', '        loss_fn = make()\n        self.loss_fn = loss_fn');
+    assert.equal(calleeOf(assigned, 'self.loss_fn('), undefined, 'the parameter is reassigned: its default is not what is stored');
+  });
+
   it('spells a qualified name with the imports the file has', () => {
     const m = model('import torch\nimport torch.nn.functional as F\n');
     assert.equal(m.imports.spell('torch.nn.functional.log_softmax'), 'F.log_softmax');

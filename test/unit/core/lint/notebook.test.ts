@@ -36,6 +36,16 @@ describe('notebooks', () => {
     assert.equal(src.slice(findings[0]!.start, findings[0]!.end), 'F.softmax(s, -1)');
   });
 
+  it('sees what earlier cells assigned at their top level, and nothing ambiguous', () => {
+    const head = code('import torch.nn as nn\nimport torch.nn.functional as F');
+    const use = code('l = criterion(F.log_softmax(s, -1), F.log_softmax(t, -1))');
+    assert.deepEqual(lintCells(nb([head, code('criterion = nn.KLDivLoss(reduction="batchmean")'), use])).map((f) => [f.rule, f.cell]), [['KL002', 2]]);
+    const branch = code('if big:\n    criterion = nn.KLDivLoss(reduction="batchmean")\nelse:\n    criterion = nn.MSELoss()');
+    assert.deepEqual(lintCells(nb([head, branch, use])), []);
+    const later = code('criterion = nn.KLDivLoss(reduction="batchmean")');
+    assert.deepEqual(lintCells(nb([head, use, later])), [], 'a later cell has not run yet');
+  });
+
   it('does not see imports of later cells, skips non-Python cells and notebooks, and names bad JSON', () => {
     assert.equal(lintCells(nb([code('l = F.kl_div(F.softmax(s, -1), p)'), code('import torch.nn.functional as F')])).length, 0);
     const other = { ...code('import torch.nn.functional as F\nF.kl_div(a, b)'), metadata: { vscode: { languageId: 'r' } } };
