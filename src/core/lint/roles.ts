@@ -69,3 +69,6 @@ export function hasAny(words: ReadonlySet<string>, group: ReadonlySet<string>): 
 export function rolePair(first: ReadonlySet<string>, second: ReadonlySet<string>): RolePair | undefined {
   return ROLE_PAIRS.find((p) => hasAny(first, p.reference) && !hasAny(first, p.strong) && hasAny(second, p.model) && !hasAny(second, p.reference));
 }
+
+/** Words that say the code is distillation: a teacher and a student, not a pseudo-label. */
+export const DISTILLATION_WORDS: ReadonlySet<string> = new Set([...ROLE_PAIRS[0]!.reference, ...ROLE_PAIRS[0]!.strong]);

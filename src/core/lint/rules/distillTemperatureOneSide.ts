@@ -35,7 +35,7 @@ import type { Fix } from '../finding';
 import { klName } from '../klCalls';
 import type { Facts, Model, Producer } from '../model';
 import type { Rule } from '../rule';
-import { ROLE_PAIRS, hasAny, roleWords } from '../roles';
+import { DISTILLATION_WORDS, hasAny, roleWords } from '../roles';
 import { asOperand, numberValue, operatorOf, type SyntaxNode, unwrap } from '../syntax';
 
 const SOFTMAXES = new Set(['softmax', 'log_softmax', 'Softmax()', 'LogSoftmax()']);
@@ -84,8 +84,7 @@ export const distillTemperatureOneSide: Rule = {
 function sharpening(target: SyntaxNode, ft: Facts, T: SyntaxNode, model: Model): boolean {
   const value = numberValue(T);
   if (value !== undefined && value < 1) return true;
-  const words = roleWords(target, ft, model);
-  if (ROLE_PAIRS.some((p) => hasAny(words, p.reference) || hasAny(words, p.model))) return false;
+  if (hasAny(roleWords(target, ft, model), DISTILLATION_WORDS)) return false;
   return ft.detached || model.scopes.inNoGrad(target.startIndex);
 }
 

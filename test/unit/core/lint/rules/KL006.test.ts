@@ -35,6 +35,7 @@ describe('KL006 distill-temperature-one-side', () => {
       // UDA: the detached original prediction is sharpened; the augmented one is not.
       'l = F.kl_div(F.log_softmax(logits_aug, -1), F.softmax(logits_orig.detach() / 0.4, -1), reduction="batchmean")',
       'with torch.no_grad():\n    target = F.softmax(logits_orig / temp, -1)\nl = F.kl_div(F.log_softmax(logits_aug, -1), target, reduction="batchmean")',
+      'def consistency(self, logits_weak, logits_strong):\n    with torch.no_grad():\n        probs = torch.softmax(logits_weak.detach() / self.args.sharpen_t, dim=-1)\n    return F.kl_div(F.log_softmax(logits_strong, dim=-1), probs, reduction="none").sum(-1).mean()',
       // A virtual teacher made of numbers, smoothed by its own temperature (Tf-KD).
       'def reg(outputs, labels, T, K, p):\n    soft = torch.ones_like(outputs).cuda()\n    soft = soft * (1 - p) / (K - 1)\n    return nn.KLDivLoss(reduction="batchmean")(F.log_softmax(outputs, dim=1), F.softmax(soft / T, dim=1))',
     ];
