@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { Edit } from 'web-tree-sitter';
 import { lintUnits } from '../src/core/lint/index';
 import { loadPythonParser } from '../src/host/python';
-import { trainerSource } from './lintInputs.mjs';
+import { denseTrainerSource, trainerSource } from './lintInputs.mjs';
 
-const runs = Number(process.argv[2] ?? 15);
+const runs = Number(process.argv[2] ?? 41);
 const wasmDir = process.argv[3];
 
 function median(xs: number[]): number {
@@ -20,7 +20,10 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const parser = await loadPythonParser(wasmDir);
-  const files: { name: string; source: string }[] = [{ name: 'generated trainer', source: trainerSource() }];
+  const files: { name: string; source: string }[] = [
+    { name: 'generated trainer', source: trainerSource() },
+    { name: 'dense generated trainer (stress)', source: denseTrainerSource() },
+  ];
   if (process.env.KL_LENS_BENCH_TRAINER) files.push({ name: process.env.KL_LENS_BENCH_TRAINER, source: readFileSync(process.env.KL_LENS_BENCH_TRAINER, 'utf8') });
   const out = [];
   for (const { name, source } of files) {

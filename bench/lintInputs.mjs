@@ -1,6 +1,8 @@
 // Python inputs for the KL Lint benchmarks, written by this generator (none is third-party code):
-// a trainer module of the size of TRL's GRPO trainer (~3,000 lines, a class with many methods of
-// training-loop code, some with KL mistakes), and a tree of 1,000 modules of 60–400 lines.
+// a trainer module shaped like TRL's GRPO trainer (~3,000 lines: one trainer class of documented
+// methods, about a call per three lines — TRL's file has 1,061 calls in 3,375 lines), a denser one
+// (a call per line and a bit, short undocumented methods) as a stress case, and a tree of 1,000
+// modules of 60–400 lines.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../scripts/mulberry32.mjs';
@@ -147,8 +149,47 @@ function module(rand, lines, name) {
   return parts.join('');
 }
 
-/** The ~3,000-line trainer. */
+/** A method's docstring and comments, as a documented trainer has them. */
+function documented(method, rand, k) {
+  const [signature, ...body] = method.split('\n');
+  const doc = [
+    `        """`,
+    `        Step ${k} of the training loop: what it computes and the shapes it expects.`,
+    '',
+    '        Args:',
+    '            inputs (`dict[str, torch.Tensor]`):',
+    '                The batch, already on the device; `input_ids` and `attention_mask` are `(B, L)`.',
+    '            num_items_in_batch (`int`, *optional*):',
+    '                Tokens in the whole batch, for losses normalized over gradient accumulation.',
+    '',
+    '        Returns:',
+    '            `torch.Tensor`: the loss, or the metrics when `return_outputs` is set.',
+    `        """`,
+  ];
+  const lines = [signature, ...doc];
+  for (const line of body) {
+    if (line.trim() && rand() < 0.25) lines.push(`        # ${['Gather across processes before logging.', 'Keep the graph only for the policy.', 'Masked positions contribute nothing.', 'See the configuration for the defaults.'][Math.floor(rand() * 4)]}`);
+    lines.push(line);
+    if (line.trim() && rand() < 0.15) lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** The ~3,000-line trainer: one class of documented methods, as TRL's trainers are written. */
 export function trainerSource() {
+  const rand = mulberry32(3000);
+  const methods = [];
+  let n = 0;
+  for (let k = 0; n < 3120; k++) {
+    const m = documented(METHODS[Math.floor(rand() * METHODS.length)](`${k}`), rand, k);
+    methods.push(m);
+    n += m.split('\n').length + 1;
+  }
+  return HEADER + classOf('GRPOTrainer', methods);
+}
+
+/** The dense stress case: short undocumented methods in many classes, a call per line and more. */
+export function denseTrainerSource() {
   return module(mulberry32(3000), 3000, 'GRPOTrainer');
 }
 

@@ -216,7 +216,7 @@ if (numpy) {
 
 // --- in-process timings and bundle sizes -----------------------------------------------------------
 const microOut = JSON.parse(execFileSync(process.execPath, [micro, String(Math.max(runs, 9))], { encoding: 'utf8' }));
-const lintOut = JSON.parse(execFileSync(process.execPath, [lintMicro, String(Math.max(runs, 15)), join(root, 'dist')], { encoding: 'utf8' }));
+const lintOut = JSON.parse(execFileSync(process.execPath, [lintMicro, String(Math.max(runs, 41)), join(root, 'dist')], { encoding: 'utf8' }));
 rmSync(microDir, { recursive: true, force: true });
 const bundles = ['extension.js', 'worker.js', 'kernelWorker.js', 'cli.js', 'panel.js'].map((f) => ({ file: `dist/${f}`, kib: statSync(join(root, 'dist', f)).size / 1024 }));
 

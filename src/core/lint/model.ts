@@ -4,7 +4,7 @@
  * log-probabilities (a log_softmax or log), or unknown — with the logits and temperature it was
  * made from and whether gradients flow through it. Only what the code shows is believed.
  */
-import { type Imports, calleeOf, type Callee } from './names';
+import { type Imports, calleeOf, type Callee, mayMatter } from './names';
 import { type Assignment, Scopes } from './scopes';
 import { argument, numberValue, operatorOf, type SyntaxNode, unwrap } from './syntax';
 
@@ -81,6 +81,10 @@ export class Model {
     if (!this.byFunction) {
       this.byFunction = new Map();
       for (const call of this.scopes.calls) {
+        // Most calls of a trainer are of nothing the rules know: tell them by the callee's last
+        // name, read from the call's text up to its argument list, before walking the callee.
+        const name = this.lastName(call);
+        if (name !== undefined && !mayMatter(name) && !this.scopes.isAssigned(name) && !this.scopes.isAttribute(name)) continue;
         const c = this.callee(call);
         if (!c) continue;
         const list = this.byFunction.get(c.fn);
@@ -163,6 +167,17 @@ export class Model {
     }
     if (node.type === 'attribute') return this.scopes.attribute(node);
     return undefined;
+  }
+
+  /** `F.kl_div(...)` → `kl_div`, `self.log(...)` → `log`; undefined when the callee is not a name or attribute. */
+  private lastName(call: SyntaxNode): string | undefined {
+    const args = call.lastChild;
+    if (!args || args.type !== 'argument_list') return undefined;
+    let end = args.startIndex;
+    while (end > call.startIndex && /\s/.test(this.source[end - 1]!)) end--;
+    let start = end;
+    while (start > call.startIndex && /[\w]/.test(this.source[start - 1]!)) start--;
+    return start < end ? this.source.slice(start, end) : undefined;
   }
 
   private resolveCallee(call: SyntaxNode): ResolvedCallee | undefined {

@@ -45,6 +45,14 @@ const CANONICAL: Readonly<Record<string, string>> = (() => {
 /** The last names of everything above: a call whose name is none of these is not one of them. */
 const LAST_NAMES = new Set(Object.keys(CANONICAL).map((q) => q.slice(q.lastIndexOf('.') + 1)));
 
+/**
+ * True when a call whose callee ends in `name` may be one the rules know: a function or tensor
+ * method of theirs, or a value-preserving method (`.detach()`, `.to()`) they look through.
+ */
+export function mayMatter(name: string): boolean {
+  return LAST_NAMES.has(name) || name in METHODS || VALUE_PRESERVING.has(name);
+}
+
 /** Tensor methods, by the canonical function they are (`x.log()` is `torch.log(x)`). */
 const METHODS: Readonly<Record<string, string>> = {
   softmax: 'softmax',

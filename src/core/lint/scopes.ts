@@ -8,7 +8,7 @@
  * must be all there is. Anything less certain resolves to nothing, and the rules say nothing.
  */
 import { type Imports, canonicalOf, calleeOf } from './names';
-import { dottedName, operatorOf, type SyntaxNode, unwrap, wordsOf } from './syntax';
+import { dottedName, operatorOf, type SyntaxNode, unwrap } from './syntax';
 
 export interface Scope {
   readonly node: SyntaxNode | undefined; // undefined: the module (or notebook cell)
@@ -53,15 +53,23 @@ export class Scopes {
     const functions: SyntaxNode[] = [];
     const assignments: SyntaxNode[] = [];
     const calls: SyntaxNode[] = [];
-    for (const n of root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment', 'augmented_assignment', 'call'])) {
+    // A walk costs about as much as the tree is big, whatever it finds: comments, decorators and
+    // `with` statements (few) come along rather than taking a walk of their own.
+    const rare = { comments: [] as SyntaxNode[], decorators: [] as SyntaxNode[], withs: [] as SyntaxNode[] };
+    const types = ['import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment', 'augmented_assignment', 'call', 'comment', 'decorator', 'with_statement'];
+    for (const n of root.descendantsOfType(types)) {
       if (!n) continue;
       const type = n.type;
       if (type === 'call') calls.push(n);
       else if (type === 'assignment' || type === 'augmented_assignment') assignments.push(n);
+      else if (type === 'comment') rare.comments.push(n);
       else if (type === 'function_definition') functions.push(n);
       else if (type === 'class_definition') this.classes.push({ node: n, start: n.startIndex, end: n.endIndex });
+      else if (type === 'with_statement') rare.withs.push(n);
+      else if (type === 'decorator') rare.decorators.push(n);
       else imports.add(n);
     }
+    this.rarer = rare;
     const open: Scope[] = [];
     for (const n of functions) {
       const start = n.startIndex;
@@ -78,22 +86,10 @@ export class Scopes {
     this.calls = calls;
   }
 
-  private rarer: { comments: SyntaxNode[]; decorators: SyntaxNode[]; withs: SyntaxNode[]; differences: SyntaxNode[] } | undefined;
+  private readonly rarer: { comments: SyntaxNode[]; decorators: SyntaxNode[]; withs: SyntaxNode[] };
 
-  /** Comments, decorators, `with` statements and differences: one more walk, when a rule first needs one. */
-  private rare(): NonNullable<Scopes['rarer']> {
-    if (this.rarer) return this.rarer;
-    const r = { comments: [] as SyntaxNode[], decorators: [] as SyntaxNode[], withs: [] as SyntaxNode[], differences: [] as SyntaxNode[] };
-    for (const n of this.root.descendantsOfType(['comment', 'decorator', 'with_statement', 'binary_operator'])) {
-      if (!n) continue;
-      const type = n.type;
-      if (type === 'comment') r.comments.push(n);
-      else if (type === 'decorator') r.decorators.push(n);
-      else if (type === 'with_statement') r.withs.push(n);
-      else if (operatorOf(n) === '-') r.differences.push(n);
-    }
-    this.rarer = r;
-    return r;
+  private rare(): Scopes['rarer'] {
+    return this.rarer;
   }
 
   /** The comments of the unit (for suppressions), read when first asked for. */
@@ -102,12 +98,31 @@ export class Scopes {
   }
 
   /**
-   * The `a - b` differences of the unit (the candidates for a log-ratio), when the unit names
-   * anything with one of `words` at all; otherwise none.
+   * The `a - b` differences in the functions (or, outside them, the module) whose source `mention`
+   * accepts — a cheap look at the text that spares walking the rest of a big file for them.
    */
-  differencesNaming(words: ReadonlySet<string>): readonly SyntaxNode[] {
-    if (!wordsOf(this.root.text).some((w) => words.has(w))) return [];
-    return this.rare().differences;
+  differencesWhere(source: string, mention: (text: string) => boolean): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    const collect = (node: SyntaxNode): void => {
+      for (const n of node.descendantsOfType('binary_operator')) if (n && operatorOf(n) === '-') out.push(n);
+    };
+    if (!mention(source)) return out;
+    let covered = 0;
+    let inFunctions = false;
+    for (const f of this.functions) {
+      if (f.start < covered || f.parent) continue; // outermost functions; nested ones come with them
+      if (mention(source.slice(f.start, f.end))) {
+        collect(f.node!);
+        inFunctions = true;
+      }
+      covered = f.end;
+    }
+    // The text mentions it outside every function (a script): walk the whole module instead.
+    if (!inFunctions || this.functions.length === 0) {
+      out.length = 0;
+      collect(this.root);
+    }
+    return out;
   }
 
   /** The innermost function containing `index`, or the module. */

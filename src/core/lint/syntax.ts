@@ -23,6 +23,7 @@ export interface SyntaxNode {
   readonly children: readonly (SyntaxNode | null)[];
   readonly namedChildCount: number;
   readonly firstChild: SyntaxNode | null;
+  readonly lastChild: SyntaxNode | null;
   readonly hasError: boolean;
   readonly isError: boolean;
   readonly isMissing: boolean;

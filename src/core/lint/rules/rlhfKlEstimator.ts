@@ -49,6 +49,11 @@ import { additiveTerms, argument, asOperand, normalized, numberValue, operatorOf
 
 /** Names of the reference model's log-probabilities. `old` is PPO's behaviour policy, which k3's reversed form is right for. */
 const REFERENCE = new Set(['ref', 'reference', 'sft', 'init', 'initial', 'frozen', 'base']);
+/** Whether some text may name a reference model's log-probabilities (`__init__` is not an init). */
+function mentionsReference(text: string): boolean {
+  return /(?:^|[^A-Za-z])(?:ref|reference|sft|frozen|base|initial)(?:[^a-z]|$)|(?:^|[^A-Za-z_])init(?:[^a-z_]|_(?!_)|$)/i.test(text);
+}
+
 const LOG_PROB = new Set(['log', 'logp', 'logps', 'logprob', 'logprobs', 'lp', 'lps', 'logpi']);
 const NOT_A_LOSS = new Set(['reward', 'rewards', 'score', 'scores', 'return', 'returns', 'advantage', 'advantages', 'stats', 'metrics', 'info']);
 
@@ -73,7 +78,7 @@ export const rlhfKlEstimator: Rule = {
         ...swapFix(sides, k3, model),
       });
     }
-    for (const diff of model.scopes.differencesNaming(REFERENCE)) {
+    for (const diff of model.scopes.differencesWhere(model.source, mentionsReference)) {
       const sides = logRatioSides(diff, model);
       if (!sides || k3Ratios.has(diff.startIndex + ':' + diff.endIndex) || insideEstimator(diff, model)) continue;
       if (model.scopes.inNoGrad(diff.startIndex) || detached(sides.policy, model)) continue;
