@@ -77,11 +77,19 @@ ${entries.join('\n')}
 `;
 }
 
+/** What the Fix safety section offers, in a word or two, for the table. */
+function fixKind(text) {
+  if (/^No fix/.test(text)) return 'none';
+  const safe = /\bSafe\b/.test(text);
+  const unsafe = /\b[Uu]nsafe\b/.test(text);
+  return safe && unsafe ? 'safe or unsafe' : unsafe ? 'unsafe' : 'safe';
+}
+
 function readmeSection(rules) {
   const table = [
     '| id | name | what it finds | fix |',
     '|---|---|---|---|',
-    ...rules.map((r) => `| [${r.id}](docs/rules/${r.id}.md) | \`${r.name}\` | ${firstSentence(r['What it does']).replace(/\|/g, '\\|')} | ${firstSentence(r['Fix safety']).replace(/\|/g, '\\|')} |`),
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}-${r.name}) | \`${r.name}\` | ${firstSentence(r['What it does']).replace(/\|/g, '\\|')} | ${fixKind(r['Fix safety'])} |`),
   ];
   const sections = rules.flatMap((r) => [
     `#### ${r.id} \`${r.name}\``,
@@ -95,6 +103,8 @@ function readmeSection(rules) {
     'Use instead:',
     '',
     r['Use instead'],
+    '',
+    `**Fix:** ${r['Fix safety'].replace(/\s+/g, ' ')}`,
     '',
     `**References:**`,
     '',

@@ -62,8 +62,8 @@ export const distillMissingT2: Rule = {
         report({
           node: term,
           message:
-            `This KL term at temperature ${code(t)} is added to the hard-label loss ${code(hard[0]!)} (line ${hard[0]!.startPosition.row + 1}) ` +
-            `without being multiplied by T²: softening by T scales its gradients by 1/T², so the soft targets count T² times less than intended${factor} (Hinton et al. 2015). Multiply it by ${code(`${asOperand(T)} ** 2`)}.`,
+            `This KL at temperature ${code(t)} is added to ${code(hard[0]!)} (line ${hard[0]!.startPosition.row + 1}) without being multiplied by T²: ` +
+            `softening scales its gradients by 1/T², so it counts T² times less than its weight says${factor} (Hinton et al. 2015). Multiply it by ${code(`${asOperand(T)} ** 2`)}.`,
           fix: { description: `Multiply by ${asOperand(T)} ** 2`, safety: 'safe', edits: fixEdits(term, T) },
         });
         break;

@@ -32,7 +32,6 @@
 import { code } from '../describe';
 import { replace } from '../fixes';
 import type { Fix } from '../finding';
-import { klName } from '../klCalls';
 import type { Facts, Model, Producer } from '../model';
 import type { Rule } from '../rule';
 import { DISTILLATION_WORDS, hasAny, roleWords } from '../roles';
@@ -67,9 +66,7 @@ export const distillTemperatureOneSide: Rule = {
       const hot = side === 'target' ? site.input : site.target;
       report({
         node: cold.arg,
-        message:
-          `${code(klName(site))} compares ${code(hot)}, softened by temperature ${code(T)}, with ${code(cold.arg)} at temperature 1: ` +
-          `the ${side}'s logits ${code(cold.producer.input!)} are not divided by ${code(T)}. Divide both sides by the same temperature.`,
+        message: `The ${side === 'target' ? 'input' : 'target'} ${code(hot)} is softened by ${code(T)}, but the ${side} ${code(cold.arg)} is not: both sides need the same temperature. Divide ${code(cold.producer.input!)} by ${code(T)}.`,
         ...fixFor(cold, T, model),
       });
     }

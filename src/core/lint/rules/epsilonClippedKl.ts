@@ -61,10 +61,10 @@ export const epsilonClippedKl: Rule = {
 
 function message(clipped: NonNullable<Facts['clipped']>, where: string): string {
   const eps = numberValue(clipped.floor);
-  const cost = eps !== undefined ? ` ≈ ${(-Math.log(eps)).toPrecision(3)}·p nats more than p·log p` : '';
+  const cost = eps !== undefined ? `, ≈ ${(-Math.log(eps)).toPrecision(3)}·p nats more than p·log p,` : '';
   return (
-    `${code(clipped.node)} in ${where} keeps the divergence finite where ${code(clipped.inner)} is 0 and p is not: such an element ` +
-    `adds p·log(p/${code(clipped.floor)})${cost} instead of making KL infinite, so a support mismatch is hidden.`
+    `${code(clipped.node)} in ${where} keeps the divergence finite where ${code(clipped.inner)} is 0 and p is not: such an element adds ` +
+    `p·log(p/${clipped.floor.text})${cost} instead of +∞, so a support mismatch is hidden.`
   );
 }
 

@@ -75,7 +75,7 @@ export const klDivArgumentOrder: Rule = {
           node: site.call,
           message:
             `${code(klName(site))}(log P, M) with the mixture M = ${code(js.mixture)} as the target is KL(M ‖ P); the Jensen–Shannon divergence is ` +
-            `½KL(P ‖ M) + ½KL(Q ‖ M), with the mixture in the input slot: ${code(`${klName(site)}(torch.log(M), P)`)}.`,
+            `½KL(P ‖ M) + ½KL(Q ‖ M), with the mixture as the input: ${code(`${klName(site)}(torch.log(M), P)`)}.`,
           fix: {
             description: 'Put the mixture in the input slot',
             safety: 'unsafe',
@@ -87,17 +87,15 @@ export const klDivArgumentOrder: Rule = {
       const pair = rolePair(wi, wt);
       let why: string | undefined;
       if (pair) {
-        why = `the ${pair.say[0]} ${code(site.input)} is in the input slot and the ${pair.say[1]} ${code(site.target)} in the target slot`;
+        why = `the ${pair.say[0]} is the input and the ${pair.say[1]} the target`;
       } else if (fi.detached && !ft.detached && ft.producer && !rolePair(wt, wi)) {
         // Names that put the reference in the target slot outweigh the detach (it may be a fixed model).
-        why = `the input ${code(site.input)} is detached while gradients flow through the target ${code(site.target)}`;
+        why = `the input is detached and gradients flow through the target`;
       }
       if (!why) continue;
       report({
         node: site.call,
-        message:
-          `${code(klName(site))}(input, target) is KL(target ‖ exp(input)), but ${why}: this is the reverse divergence of the one ` +
-          `distillation minimises, and the model is trained through the target. Swap them (log-probabilities of the model first).`,
+        message: `${code(`${site.callee.text}(input, target)`)} is KL(target ‖ input), but ${why}: this is the reverse KL, trained through the target. Swap them.`,
         ...fixFor(site, fi, ft, model),
       });
     }

@@ -55,8 +55,8 @@ export const klDivInputNotLog: Rule = {
       report({
         node: site.input,
         message:
-          `${code(klName(site))} takes log-probabilities as its input (first argument), but ${quoteValue(site.input, facts)} is ${what}: ` +
-          `it computes Σ target·(log target − input), which is not a KL divergence. Pass log-probabilities (${instead}).`,
+          `${code(klName(site))} takes log-probabilities as its input, but ${quoteValue(site.input, facts)} is ${what}: ` +
+          `this computes Σ target·(log target − input), not a KL divergence. Use ${instead}.`,
         ...optional(fixFor(site, facts, model)),
       });
     }

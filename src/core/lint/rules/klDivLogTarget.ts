@@ -49,16 +49,16 @@ export const klDivLogTarget: Rule = {
         report({
           node: site.target,
           message:
-            `The target of ${code(klName(site))} is log-probabilities: ${quoteValue(site.target, facts)}; without log_target=True it is read as ` +
-            `probabilities, and log(target) of negative numbers makes the loss NaN. Add log_target=True (or pass probabilities).`,
+            `The target ${quoteValue(site.target, facts)} is log-probabilities, but ${code(klName(site))} reads it as probabilities without ` +
+            `log_target=True: log(target) is NaN, and so is the loss. Add log_target=True.`,
           ...optional(logTargetFix(site, model, 'add', klCalls)),
         });
       } else if (facts.form === 'probs' && site.logTarget.value === true && site.logTarget.node) {
         report({
           node: site.logTarget.node,
           message:
-            `log_target=True makes ${code(klName(site))} read its target as log-probabilities, but ${quoteValue(site.target, facts)} is probabilities: ` +
-            `the loss uses exp(target), which is not a distribution. Remove log_target=True (or pass log-probabilities).`,
+            `log_target=True reads the target as log-probabilities, but ${quoteValue(site.target, facts)} is probabilities: ` +
+            `exp(target) is not a distribution. Remove log_target=True.`,
           ...optional(logTargetFix(site, model, 'remove', klCalls)),
         });
       }

@@ -57,8 +57,7 @@ export const klDivMeanReduction: Rule = {
   },
 };
 
-const CONSEQUENCE =
-  'divides the summed loss by the number of elements (batch × classes), not by the batch size, so it is the KL divergence divided by the number of classes. Use reduction="batchmean".';
+const CONSEQUENCE = 'divides by batch × classes, not by the batch: the KL divided by the number of classes. Use reduction="batchmean".';
 
 function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klCalls: readonly KlCall[], report: (r: Report) => void): void {
   const options = klOptions(call, style);
@@ -80,13 +79,13 @@ function check(call: SyntaxNode, style: 'function' | 'module', model: Model, klC
     const value = reduction.node.type === 'keyword_argument' ? reduction.node.childForFieldName('value')! : reduction.node;
     const quote = value.text.trimStart().startsWith("'") ? "'" : '"';
     const fix: Fix = { description: 'Use reduction="batchmean"', safety: 'safe', edits: [replace(value, `${quote}batchmean${quote}`)] };
-    report({ node: reduction.node, message: `reduction='mean' in ${what} ${CONSEQUENCE}`, fix });
+    report({ node: reduction.node, message: `reduction='mean' ${CONSEQUENCE}`, fix });
     return;
   }
   const edit = addKeyword(call, 'reduction="batchmean"');
   report({
     node: style === 'function' ? fn : call,
-    message: `${what} uses the default reduction='mean', which ${CONSEQUENCE}`,
+    message: `${what} defaults to reduction='mean', which ${CONSEQUENCE}`,
     ...(edit ? { fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: [edit] } } : {}),
   });
 }
@@ -112,8 +111,8 @@ function checkLegacy(
   if (style === 'function' && reduction.explicit && reduction.value === undefined) return;
   if (legacy.value === 'mean') {
     const message = batchmean
-      ? `${code(legacy.node)} is a deprecated argument of ${what} that makes its reduction 'mean', and reduction="batchmean" then divides by the batch again: the loss is the KL divided by the number of classes and by the batch size. Use reduction="batchmean" alone.`
-      : `${code(legacy.node)} is a deprecated argument of ${what} that overrides reduction and makes it 'mean', which ${CONSEQUENCE}`;
+      ? `${code(legacy.node)} (deprecated) makes the reduction of ${what} 'mean', and batchmean then divides by the batch again: the KL / (classes × batch). Use reduction="batchmean" alone.`
+      : `${code(legacy.node)} (deprecated) overrides reduction and makes it 'mean', which ${CONSEQUENCE}`;
     report({ node: legacy.node, message, fix: { description: 'Use reduction="batchmean"', safety: 'safe', edits: replaceLegacy(call, args, reduction, model, '"batchmean"') } });
     return;
   }
@@ -123,9 +122,7 @@ function checkLegacy(
   const written = reduction.value !== undefined ? code(`'${reduction.value}'`) : code(value.text);
   report({
     node: legacy.node,
-    message:
-      `${code(legacy.node)} is a deprecated argument of ${what} that overrides reduction (${written}): PyTorch computes reduction='${legacy.value}'${consequence}. ` +
-      'Remove it and keep the reduction you wrote.',
+    message: `${code(legacy.node)} (deprecated) overrides reduction=${written} of ${what}: PyTorch computes reduction='${legacy.value}'${consequence}. Remove it.`,
     fix: { description: 'Keep the reduction you wrote', safety: 'safe', edits: args.map((a) => removeArgument(call, a, model.source)) },
   });
 }
@@ -168,8 +165,8 @@ function handRolledMean(call: SyntaxNode, model: Model, klCalls: readonly KlCall
   report({
     node: mean,
     message:
-      `${code(mean)} averages the pointwise KL over ${dim ? 'the classes' : 'every element'}: like reduction='mean', it ${CONSEQUENCE.replace(' Use reduction="batchmean".', '')} ` +
-      `Sum over the class axis${dim ? '' : ', then average over the rows'} (or use reduction="batchmean").`,
+      `${code(mean)} averages the pointwise KL over ${dim ? 'the classes' : 'every element'}: the KL divided by the number of classes, as reduction='mean' is. ` +
+      `Sum over the class axis${dim ? '' : ', then average the rows'} (or use reduction="batchmean").`,
     fix,
   });
 }

@@ -53,9 +53,7 @@ export const logOfSoftmax: Rule = {
       const log = of.producer.fn === 'sigmoid' ? 'logsigmoid' : 'log_softmax';
       report({
         node: call,
-        message:
-          `${code(call)} takes the log of ${quoteValue(inner, of)}: where the ${of.producer.fn === 'sigmoid' ? 'sigmoid' : 'softmax'} underflows to 0 ` +
-          `the log is −∞, and a KL or cross-entropy built on it becomes ∞ or NaN. Use ${log}, which stays finite.`,
+        message: `The log of ${quoteValue(inner, of)} is −∞ where the ${of.producer.fn === 'sigmoid' ? 'sigmoid' : 'softmax'} underflows to 0, and a KL or cross-entropy built on it becomes ∞ or NaN. Use ${log}.`,
         ...fixFor(call, inner, of, model),
       });
     }

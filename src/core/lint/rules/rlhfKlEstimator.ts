@@ -73,8 +73,8 @@ export const rlhfKlEstimator: Rule = {
       report({
         node: k3.expression,
         message:
-          `${code(k3.expression)} is the k3 estimator with the log-ratio ${code(sides.node)} = log π − log π_ref: for tokens sampled from π, k3 needs ` +
-          `log(π_ref/π) = ${code(`${sides.right.text} - ${sides.left.text}`)}; with the ratio reversed the average is χ²(π‖π_ref) − KL(π‖π_ref), not KL(π‖π_ref). Swap the two log-probabilities.`,
+          `k3 with r = ${code(sides.node)} = log π − log π_ref is reversed for tokens sampled from π: its average is χ²(π‖π_ref) − KL(π‖π_ref), not the KL. ` +
+          `Use r = ${code(`${sides.right.text} - ${sides.left.text}`)}.`,
         ...swapFix(sides, k3, model),
       });
     }
@@ -87,8 +87,8 @@ export const rlhfKlEstimator: Rule = {
       report({
         node: diff,
         message:
-          `${code(diff)} (the k1 estimator) flows into the loss ${code(loss)}: for samples from π its gradient is E_π[∇log π] = 0 in expectation, so it does not pull the policy toward the reference. ` +
-          `Use k1 as a detached reward penalty, or k3 = exp(ref − logp) − (ref − logp) − 1 in the loss.`,
+          `${code(diff)} (k1) is minimised in ${code(loss)}: its gradient E_π[∇log π] is zero in expectation, so it does not pull π toward π_ref. ` +
+          `Use k1 as a detached reward, or k3 in the loss.`,
         ...k3Fix(diff, sides, model),
       });
     }

@@ -4,8 +4,9 @@
  * ## What it does
  * Finds the Gaussian VAE regulariser `-0.5 * (1 + logvar - mu**2 - logvar.exp())` when it is
  * averaged over the latent dimensions (`.mean()` of the whole term, or a mean over the last
- * axis) instead of summed over them, and when the log-variance in it is named as a log standard
- * deviation (`log_std`, `log_sigma`).
+ * axis) instead of summed over them; and the same term where the file samples the latent with
+ * exp(logvar) as the standard deviation (`std = torch.exp(logvar)`, without the ½), so that what
+ * the term takes as log σ² is log σ.
  *
  * ## Why is this bad?
  * KL(N(μ, σ²) ‖ N(0, 1)) of a diagonal Gaussian is the *sum* over latent dimensions of
@@ -54,17 +55,15 @@ export const vaeKlReduction: Rule = {
         report({
           node: term.logvar,
           message:
-            `The Gaussian KL term ${code(term.node)} takes ${code(term.logvar)} as log σ² (the log-variance), but ${code(asStd)} on line ${asStd.startPosition.row + 1} ` +
-            `uses its exp as the standard deviation: with log σ in place of log σ² this is the KL of a Gaussian of standard deviation √σ. Use 2 * ${term.logvar.text} and exp(2 * ${term.logvar.text}) here, or sample with exp(0.5 * ${term.logvar.text}).`,
+            `This Gaussian KL takes ${code(term.logvar)} as log σ², but ${code(asStd)} (line ${asStd.startPosition.row + 1}) uses its exp as σ: ` +
+            `with log σ for log σ² it is the KL of a Gaussian of standard deviation √σ. Sample with exp(0.5 * ${term.logvar.text}), or use 2 * ${term.logvar.text} here.`,
         });
       }
       const mean = firstReduction(term.node, model);
       if (!mean) continue;
       report({
         node: mean.call,
-        message:
-          `${code(mean.call)} averages the Gaussian KL term over the latent dimensions: KL(N(μ, σ²) ‖ N(0, 1)) is their sum, so this is the KL divided by the latent size ` +
-          `(a weaker regulariser than the ELBO's). Sum over the last axis (dim=-1), then take the batch mean.`,
+        message: `${code(mean.call)} averages the Gaussian KL over the latent dimensions: the ELBO sums them, so this is the KL divided by the latent size. Sum over dim=-1, then average the batch.`,
         ...fixFor(mean, model),
       });
     }
