@@ -14,6 +14,9 @@ Usage:
   kl-lens eval --file F.kl ...  read the program from a file
   kl-lens inspect FILE [--json] every tensor in a file: key, dtype, shape, size, min/max/sum,
                                 and whether the last axis looks like a distribution, log-probs or logits
+  kl-lens lint PATH... [--format text|json|sarif] [--select IDS] [--ignore IDS] [--fix]
+                                KL mistakes in .py files and .ipynb notebooks (folders are searched):
+                                rules KL001-KL010, see the README; exit 0 clean, 1 found, 2 usage/IO error
   kl-lens --help | --version
 
 Options:
@@ -45,6 +48,14 @@ Examples:
   kl-lens eval "KL(N(0, 1) || N(1, 2), base=2)"
   kl-lens eval 'distill(s, t, T=4)' --var s=student.npy --var t=teacher.npy --json
 
-Errors print one line 'error: ...' on stderr and exit with status 1.
+Lint options:
+  --format F             text (path:line:col: RULE message), json (one array), or sarif (2.1.0)
+  --select IDS           only these rules: ids, prefixes or names, comma-separated (KL001,KL00)
+  --ignore IDS           not these rules
+  --fix                  apply the safe fixes in place (never to a file that does not parse)
+  Suppress on a line with '# noqa: KL003' or '# kl-lens: ignore[KL003]', in a file with
+  '# kl-lens: ignore-file[KL003]'.
+
+Errors print one line 'error: ...' on stderr and exit with status 1 (lint: 2).
 `;
 }

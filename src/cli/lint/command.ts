@@ -92,7 +92,8 @@ export async function lintCommand(args: LintArgs, out: (s: string) => void = (s)
   for (const n of notes) err(`note: ${n.path}: ${n.message}\n`);
   for (const e of syntax) err(`error: ${e.path}:${e.cell !== undefined ? `cell ${e.cell + 1}:` : ''}${e.line}:${e.column}: ${e.message}\n`);
   for (const e of errors) err(`error: ${e.path}: ${e.message}\n`);
-  if (args.format === 'text') err(summary(all.length, linted.length, all.filter((f) => f.fix?.safety === 'safe').length, fixedTotal, args.fix));
+  // On stderr in every format: stdout stays the one JSON or SARIF document.
+  err(summary(all.length, linted.length, all.filter((f) => f.fix?.safety === 'safe').length, fixedTotal, args.fix));
   if (errors.length > 0) return 2;
   return all.length > 0 || syntax.length > 0 ? 1 : 0;
 }
