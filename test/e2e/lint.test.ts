@@ -84,9 +84,15 @@ describe('KL Lint in the editor', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     const hover = await hoverAt(page, 'kl_div', { offset: 2 });
     const text = (await hover.innerText()).replace(/\s+/g, ' ');
     assert.match(text, /KL Lens/);
-    assert.match(text, /computes Σ target·\(log target − input\) \/ input\.numel\(\)/);
-    assert.match(text, /not a KL divergence/);
-    await shoot('py-hover', { themes: ['dark', 'high-contrast'], reshow: async () => void (await hoverAt(page, 'kl_div', { offset: 2 })) });
+    assert.match(text, /this call computes Σ target·\(log target − input\) \/ input\.numel\(\) — not a KL divergence/);
+    assert.match(text, /input = F\.softmax\(student_logits \/ T, -1\)/);
+    // The hover fades in: let it settle before each screenshot.
+    const settle = async (): Promise<void> => {
+      await hoverAt(page, 'kl_div', { offset: 2 });
+      await page.waitForTimeout(600);
+    };
+    await page.waitForTimeout(600);
+    await shoot('py-hover', { themes: ['dark', 'high-contrast'], reshow: settle });
     await page.keyboard.press('Escape');
 
     // KL001: softmax → log_softmax, and its squiggle goes.
@@ -121,5 +127,16 @@ describe('KL Lint in the editor', { skip: !process.env['KL_LENS_E2E_EXTENSION'] 
     await waitForCodes(page, []);
     assert.match((await cell.innerText()).replace(/\u00a0/g, ' '), /F\.log_softmax\(student_logits \/ T, -1\)/);
     await shoot('ipynb-fixed');
+  });
+});
+
+describe('KL Lint settings', { skip: !process.env['KL_LENS_E2E_EXTENSION'] && 'extension not packaged', timeout: 600_000 }, () => {
+  const suite = sessionPerSuite({ name: 'lint-settings', prefix: 'lint-settings', settings: { 'klLens.lint.ignore': ['KL003'] } });
+
+  suite.test('klLens.lint.ignore leaves the rules it names out', 'ignore', async () => {
+    const { page } = suite.vs;
+    await openFile(page, 'lint/distill.py');
+    await runCommand(page, 'Problems: Focus on Problems View');
+    await waitForCodes(page, ['KL001', 'KL005']);
   });
 });

@@ -57,33 +57,33 @@ function explain(site: KlCall, model: Model, at: SyntaxNode): Explanation {
   switch (reduction) {
     case 'batchmean':
       formula = `Σ ${term} / batch`;
-      reductionText = `summed over every element, divided by ${a}.size(0): the KL of each row, averaged over the batch`;
+      reductionText = `the KL of each row, averaged over the batch (${a}.size(0))`;
       break;
     case 'sum':
       formula = `Σ ${term}`;
-      reductionText = 'summed over every element: the KL of each row, summed over the batch';
+      reductionText = 'the KL of each row, summed over the batch';
       break;
     case 'mean':
       formula = `Σ ${term} / ${a}.numel()`;
-      reductionText = `divided by the number of elements (batch × classes): the KL divided by the number of classes too — not a KL (use "batchmean")`;
+      reductionText = `divided by every element (batch × classes), so by the number of classes too: use reduction="batchmean"`;
       break;
     case 'none':
       formula = term;
-      reductionText = 'element by element, nothing summed: sum over the class axis to get each row’s KL';
+      reductionText = 'element by element: summed over the class axis, each row’s KL';
       break;
     case 'legacy':
       formula = `Σ ${term}, reduced by size_average / reduce`;
-      reductionText = 'reduced the old way (size_average / reduce), as PyTorch maps them to reduction';
+      reductionText = 'reduced the old way, by size_average / reduce';
       break;
     default:
       formula = `Σ ${term}, reduced as \`reduction\` says at run time`;
-      reductionText = 'set at run time';
+      reductionText = 'the reduction is set at run time';
   }
   const P = logTarget === true ? asProbability(site.target, ft, b, 'exp') : asProbability(site.target, ft, b, 'as-is');
   const Q = asProbability(site.input, fi, a, 'exp');
   let divergence: string | undefined = `KL(${P} ‖ ${Q})`;
   if (fi?.form === 'probs') {
-    notes.push(`${a} holds probabilities, not log-probabilities, so exp(${a}) is not a distribution and this is not a KL divergence`);
+    notes.push(`${a} holds probabilities, not log-probabilities: exp(${a}) is not a distribution`);
     divergence = undefined;
   }
   if (ft?.form === 'logprobs' && logTarget === false) {

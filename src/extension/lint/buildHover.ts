@@ -10,13 +10,25 @@ function code(text: string): string {
   return `${fence}${text.includes('`') ? ` ${text} ` : text}${fence}`;
 }
 
+/**
+ * Compact, since the hover shows the call's diagnostics above it: what the call computes and the
+ * divergence that is (or that it is none), what the reduction does, then where names came from.
+ */
 export function buildLintHover(e: Explanation): string {
-  const lines = [`**KL Lens** · ${code(e.call)}`, '', `computes ${code(e.formula)}${e.divergence ? ` = **${code(e.divergence)}**` : ''}`, '', `Reduction: ${escape(e.reduction)}.`];
+  const lines = [
+    `**KL Lens** · this call computes ${code(e.formula)}${e.divergence ? ` = **${code(e.divergence)}**` : ' — **not a KL divergence**'}`,
+    '',
+    `${escape(capitalize(e.reduction))}.`,
+  ];
   if (e.notes.length > 0) {
     lines.push('');
     for (const n of e.notes) lines.push(`- ${escape(n)}`);
   }
   return lines.join('\n');
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Markdown's special characters in plain text. */

@@ -81,6 +81,8 @@ export function registerLint(context: vscode.ExtensionContext): vscode.Disposabl
       if (!e.affectsConfiguration('klLens.lint')) return;
       whenReady((r) => {
         r.linter.reset();
+        // Turned off: nothing is linted, and what was shown goes.
+        if (!lintSettings().enabled) r.diagnostics.collection.clear();
         for (const d of vscode.workspace.textDocuments) if (isPython(d)) r.diagnostics.update(d);
       });
     }),

@@ -31,7 +31,7 @@ describe('explanations of KL calls', () => {
   it('says when the call is not a KL: probabilities as input, log-probs without log_target, mean', () => {
     const probs = explain(`${IMPORTS}l = F.kl_div(F.softmax(s, -1), q)\n`, 'F.kl_div')!;
     assert.equal(probs.divergence, undefined);
-    assert.ok(probs.notes.some((n) => /not a KL divergence/.test(n)));
+    assert.ok(probs.notes.some((n) => /holds probabilities, not log-probabilities/.test(n)));
     assert.match(probs.formula, /numel/);
     const lt = explain(`${IMPORTS}l = F.kl_div(F.log_softmax(s, -1), F.log_softmax(t, -1), reduction="batchmean", log_target=True)\n`, 'F.kl_div')!;
     assert.equal(lt.divergence, 'KL(softmax(t) ‖ softmax(s))');
