@@ -58,11 +58,9 @@ export async function lintCommand(args: LintArgs, out: (s: string) => void = (s)
       }
       result = file.kind === 'python' ? lintPython(text, parse, options) : lintNotebook(text, parse, options);
     } catch (e) {
-      if (e instanceof NotebookFormatError) {
-        errors.push({ path: file.path, message: e.message });
-        continue;
-      }
-      throw e;
+      // One file that trips the linter is named, and the others are still checked.
+      errors.push({ path: file.path, message: e instanceof NotebookFormatError ? e.message : `could not be linted: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
     }
     if (result.skipped) {
       notes.push({ path: file.path, message: result.skipped });

@@ -105,16 +105,18 @@ export function argument(call: SyntaxNode, index: number | undefined, name: stri
 
 /** `a.b.c` → ['a', 'b', 'c']; undefined when the chain does not start at a plain name. */
 export function dottedName(node: SyntaxNode): string[] | undefined {
-  const n = unwrap(node);
-  if (n.type === 'identifier') return [n.text];
-  if (n.type === 'attribute') {
+  const parts: string[] = [];
+  let n = unwrap(node);
+  while (n.type === 'attribute') {
     const object = n.childForFieldName('object');
     const attr = n.childForFieldName('attribute');
-    if (!object || !attr) return undefined;
-    const head = dottedName(object);
-    return head ? [...head, attr.text] : undefined;
+    if (!object || !attr || parts.length > 64) return undefined;
+    parts.push(attr.text);
+    n = unwrap(object);
   }
-  return undefined;
+  if (n.type !== 'identifier') return undefined;
+  parts.push(n.text);
+  return parts.reverse();
 }
 
 /** The operator of a binary or unary operator node (`+`, `-`, `*`, `/`, `**`, ...). */
@@ -186,24 +188,30 @@ export function wordsOf(text: string): string[] {
   return words;
 }
 
+/** More terms than any formula the rules look for has: past this, a sum is not one of them. */
+const MAX_TERMS = 32;
+
 /**
  * The terms of a sum with their signs: `1 + a - (b - c)` → +1, +a, −b, +c. Unary minus flips
- * the sign; anything else is one term. With `keepParentheses`, `(b - c)` stays one term.
+ * the sign; anything else is one term. With `keepParentheses`, `(b - c)` stays one term. A sum of
+ * more than MAX_TERMS terms (generated code) is cut short, without recursing down it.
  */
 export function additiveTerms(node: SyntaxNode, keepParentheses = false): { sign: number; node: SyntaxNode }[] {
   const out: { sign: number; node: SyntaxNode }[] = [];
-  const walk = (m: SyntaxNode, sign: number, top: boolean): void => {
+  // Depth first, left to right, on an explicit stack: a left-leaning chain of `+` is as deep as it is long.
+  const stack: { node: SyntaxNode; sign: number; top: boolean }[] = [{ node, sign: 1, top: true }];
+  while (stack.length > 0 && out.length + stack.length <= MAX_TERMS) {
+    const { node: m, sign, top } = stack.pop()!;
     const n = keepParentheses && !top ? m : unwrap(m);
     const op = n.type === 'binary_operator' ? operatorOf(n) : undefined;
     if (op === '+' || op === '-') {
-      walk(n.childForFieldName('left')!, sign, false);
-      walk(n.childForFieldName('right')!, op === '-' ? -sign : sign, false);
+      stack.push({ node: n.childForFieldName('right')!, sign: op === '-' ? -sign : sign, top: false });
+      stack.push({ node: n.childForFieldName('left')!, sign, top: false });
     } else if (n.type === 'unary_operator' && operatorOf(n) === '-') {
-      walk(n.childForFieldName('argument')!, -sign, false);
+      stack.push({ node: n.childForFieldName('argument')!, sign: -sign, top: false });
     } else {
       out.push({ sign, node: unwrap(n) });
     }
-  };
-  walk(node, 1, true);
-  return out;
+  }
+  return stack.length > 0 ? [] : out;
 }

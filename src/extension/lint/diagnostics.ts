@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/lint/index';
+import { log } from '../log';
 import type { Linter } from './linter';
 
 const DEBOUNCE_MS = 250;
@@ -49,8 +50,13 @@ export class LintDiagnostics implements vscode.Disposable {
 
   update(document: vscode.TextDocument): void {
     if (document.isClosed) return;
-    for (const linted of this.linter.lint(document).values()) {
-      this.collection.set(linted.document.uri, linted.findings.map((f) => toDiagnostic(linted.document, f, this.extensionUri)));
+    try {
+      for (const linted of this.linter.lint(document).values()) {
+        this.collection.set(linted.document.uri, linted.findings.map((f) => toDiagnostic(linted.document, f, this.extensionUri)));
+      }
+    } catch (e) {
+      // A document the linter cannot handle keeps the editor working: the reason goes to the log.
+      log(`KL Lint could not check ${document.uri.toString()}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   }
 
