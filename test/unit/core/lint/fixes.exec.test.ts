@@ -304,8 +304,8 @@ describe('KL003 kl-div-mean-reduction', () => {
   const docsHandRolled = 'Unsafe for a hand-rolled `.mean()` after `reduction="none"`';
 
   /** `'mean'` divides by B·C where the KL divides by B: the original is C = 10 times too small. */
-  const perElementCase = (o: { name: string; seed: number; writes: string; source: string; todo?: string }): void => {
-    it(`${o.name} (safe): KL(p_t ‖ p_s); the original is it divided by the ${C} classes`, { todo: o.todo }, async (t) => {
+  const perElementCase = (o: { name: string; seed: number; writes: string; source: string }): void => {
+    it(`${o.name} (safe): KL(p_t ‖ p_s); the original is it divided by the ${C} classes`, async (t) => {
       const inputs = distillInputs(o.seed);
       const { original, after } = await prove({ rule: 'KL003', safety: 'safe', docs, writes: o.writes, source: dedent(o.source), call: DISTILL_CALL, inputs });
       const expected = core(KL_TS, inputs);
