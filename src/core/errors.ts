@@ -5,6 +5,8 @@
  * each front end (CLI, diagnostics, notebook outputs) can point at it without parsing messages.
  */
 
+import { LineIndex } from './positions';
+
 /** A half-open range of UTF-16 code units in the program text: `[start, end)`. */
 export interface Span {
   readonly start: number;
@@ -27,16 +29,7 @@ export class KlError extends Error {
 
 /** 1-based line and column of an offset, counting columns in code points as editors show them. */
 export function lineColumn(source: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, source.length);
-  for (let i = 0; i < end; i++) {
-    if (source.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: [...source.slice(lineStart, end)].length + 1 };
+  return new LineIndex(source).position(offset);
 }
 
 /** `syntax error at 1:14: expected ')' but found end of input` — the one-line form every front end shows. */

@@ -8,7 +8,7 @@ import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type LintOptions } from '../../core/lint/index';
 import { NotebookFormatError } from '../../core/lint/notebook';
-import { LineIndex } from '../../core/lint/positions';
+import { LineIndex } from '../../core/positions';
 import { lintNotebook, lintPython, type Parse, type SourceResult } from '../../core/lint/source';
 import { loadPythonParser } from '../../host/python';
 import type { LintArgs } from './args';

@@ -4,7 +4,7 @@
  * `node_modules`, ...). Only regular files are opened — a FIFO would block — and binary, huge
  * or undecodable files are skipped with a note.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
 /** Larger files are generated code or data, not training loops. */
@@ -91,9 +91,10 @@ export type Read = { readonly text: string; readonly encoding: 'utf-8' | string 
 export function readSource(path: string): Read {
   let fd: number | undefined;
   try {
-    const stat = lstatSync(path);
-    if (!stat.isFile() && !statSync(path).isFile()) return { error: 'not a regular file' };
-    const size = statSync(path).size;
+    // Followed through a symbolic link: a FIFO or a device would block or never end.
+    const stat = statSync(path);
+    if (!stat.isFile()) return { error: 'not a regular file' };
+    const size = stat.size;
     if (size > MAX_FILE_BYTES) return { skip: `skipped: ${(size / 1024 / 1024).toFixed(1)} MiB is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MiB limit` };
     fd = openSync(path, 'r');
     const bytes = Buffer.alloc(size);

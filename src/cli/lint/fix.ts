@@ -5,6 +5,7 @@
  */
 import { applyEdits as applyJsonEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
 import type { Finding, LintOptions, TextEdit } from '../../core/lint/index';
+import { applyEdits as applyWithin } from '../../core/lint/fixes';
 import { lintNotebook, lintPython, type Parse } from '../../core/lint/source';
 
 const MAX_PASSES = 10;
@@ -23,9 +24,10 @@ export function safeEdits(findings: readonly Finding[]): { edits: TextEdit[]; co
   return { edits, count };
 }
 
+/** A whole source with the edits of its findings applied. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  const out = applyWithin(text, 0, edits);
+  if (out === undefined) throw new Error('an edit reaches outside the source');
   return out;
 }
 

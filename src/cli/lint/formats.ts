@@ -5,7 +5,7 @@
  */
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { type Finding, RULES } from '../../core/lint/index';
-import { LineIndex } from '../../core/lint/positions';
+import { LineIndex } from '../../core/positions';
 import { RULE_DOCS } from '../../core/lint/rules/docs';
 import type { SourceUnit } from '../../core/lint/source';
 

@@ -99,10 +99,13 @@ export function optional(fix: Fix | undefined): { fix?: Fix } {
   return fix ? { fix } : {};
 }
 
-/** `text` (which starts at `offset` in the source) with the edits inside it applied; undefined if one reaches outside. */
+/**
+ * `text` (which starts at `offset` in the source) with non-overlapping edits applied, last first so
+ * earlier offsets stay put; undefined if one reaches outside it.
+ */
 export function applyEdits(text: string, offset: number, edits: readonly TextEdit[]): string | undefined {
   let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) {
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) {
     const s = e.start - offset;
     const t = e.end - offset;
     if (s < 0 || t > text.length) return undefined;

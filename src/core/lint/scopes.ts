@@ -69,7 +69,7 @@ export class Scopes {
       else if (type === 'decorator') rare.decorators.push(n);
       else imports.add(n);
     }
-    this.rarer = rare;
+    this.rare = rare;
     const open: Scope[] = [];
     for (const n of functions) {
       const start = n.startIndex;
@@ -86,15 +86,12 @@ export class Scopes {
     this.calls = calls;
   }
 
-  private readonly rarer: { comments: SyntaxNode[]; decorators: SyntaxNode[]; withs: SyntaxNode[] };
-
-  private rare(): Scopes['rarer'] {
-    return this.rarer;
-  }
+  /** Comments, decorators and `with` statements, gathered in the same walk. */
+  private readonly rare: { comments: SyntaxNode[]; decorators: SyntaxNode[]; withs: SyntaxNode[] };
 
   /** The comments of the unit (for suppressions), read when first asked for. */
   get comments(): readonly SyntaxNode[] {
-    return this.rare().comments;
+    return this.rare.comments;
   }
 
   /**
@@ -139,8 +136,8 @@ export class Scopes {
   inNoGrad(index: number): boolean {
     if (!this.noGradRanges) {
       this.noGradRanges = [];
-      for (const d of this.rare().decorators) this.markNoGradDecorator(d);
-      for (const w of this.rare().withs) this.markNoGradWith(w);
+      for (const d of this.rare.decorators) this.markNoGradDecorator(d);
+      for (const w of this.rare.withs) this.markNoGradWith(w);
     }
     return this.noGradRanges.some((r) => r.start <= index && index < r.end);
   }

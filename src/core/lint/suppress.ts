@@ -55,7 +55,7 @@ export function collectSuppressions(comments: readonly SyntaxNode[]): Suppressio
   return { lines, file };
 }
 
-export function merge(a: Silenced | undefined, b: Silenced): Silenced {
+function merge(a: Silenced | undefined, b: Silenced): Silenced {
   if (a === 'all' || b === 'all') return 'all';
   return a ? new Set([...a, ...b]) : b;
 }

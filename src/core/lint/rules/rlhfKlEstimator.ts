@@ -81,7 +81,7 @@ export const rlhfKlEstimator: Rule = {
     for (const diff of model.scopes.differencesWhere(model.source, mentionsReference)) {
       const sides = logRatioSides(diff, model);
       if (!sides || k3Ratios.has(diff.startIndex + ':' + diff.endIndex) || insideEstimator(diff, model)) continue;
-      if (model.scopes.inNoGrad(diff.startIndex) || detached(sides.policy, model)) continue;
+      if (model.scopes.inNoGrad(diff.startIndex) || model.facts(sides.policy).detached) continue;
       const loss = lossDestination(diff, model);
       if (!loss) continue;
       report({
@@ -203,9 +203,6 @@ function insideEstimator(diff: SyntaxNode, model: Model): boolean {
   return false;
 }
 
-function detached(policy: SyntaxNode, model: Model): boolean {
-  return model.facts(policy).detached;
-}
 
 /** The loss a difference is added into: an assignment to a `*loss*` name, or a `*loss*` function's return. */
 function lossDestination(diff: SyntaxNode, model: Model): SyntaxNode | undefined {

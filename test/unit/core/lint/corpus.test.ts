@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { RULE_IDS } from '../../../../src/core/lint/index';
-import { LineIndex } from '../../../../src/core/lint/positions';
+import { LineIndex } from '../../../../src/core/positions';
 import { lintNotebook, lintPython } from '../../../../src/core/lint/source';
 import { parse, withParser } from './helpers';
 

@@ -1,7 +1,7 @@
 /** 1-based lines and code-point columns of UTF-16 offsets. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineIndex } from '../../../../src/core/lint/positions';
+import { LineIndex } from '../../../src/core/positions';
 
 describe('LineIndex', () => {
   it('counts lines and code points', () => {
